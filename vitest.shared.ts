@@ -1,0 +1,26 @@
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import type { ViteUserConfig } from "vitest/config"
+
+const root = path.dirname(fileURLToPath(import.meta.url))
+
+/**
+ * Shared Vitest settings for every package: workspace packages resolve to their
+ * TypeScript sources, so tests never need a build first.
+ */
+export const shared: ViteUserConfig = {
+  resolve: {
+    alias: [
+      {
+        find: /^@claude-resilience\/([a-z-]+)$/,
+        replacement: path.join(root, "packages/$1/src/index.ts")
+      }
+    ]
+  },
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    sequence: { concurrent: false }
+  }
+}
