@@ -19,6 +19,7 @@ export const shared: ViteUserConfig = {
   },
   test: {
     include: ["test/**/*.test.ts"],
+    benchmark: { include: ["bench/**/*.bench.ts"] },
     testTimeout: 30_000,
     hookTimeout: 30_000,
     sequence: { concurrent: false }

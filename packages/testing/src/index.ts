@@ -1,1 +1,17 @@
-export {}
+/**
+ * @since 0.1.0
+ */
+
+/**
+ * FakeClaude: a real HTTP + SSE fake of the Claude Messages API with faults on demand.
+ *
+ * @since 0.1.0
+ */
+export * as FakeClaude from "./FakeClaude.js"
+
+/**
+ * Plain data describing the faults FakeClaude injects.
+ *
+ * @since 0.1.0
+ */
+export * as Fault from "./Fault.js"

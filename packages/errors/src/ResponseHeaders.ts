@@ -1,0 +1,328 @@
+/**
+ * Parsers for the headers of a Claude API response: `retry-after`, `retry-after-ms`,
+ * `x-should-retry`, `request-id` and the `anthropic-ratelimit-*` family.
+ *
+ * Every parser is total: any input, however absurd, yields a value or `undefined`,
+ * never a throw and never a nonsense number.
+ *
+ * @since 0.1.0
+ */
+import * as Duration from "effect/Duration"
+import * as Schema from "effect/Schema"
+
+/**
+ * Any shape of headers the toolkit meets: a fetch `Headers`, a Node header record,
+ * or a plain record.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export type HeadersInput =
+  | Headers
+  | { readonly get: (name: string) => string | null | undefined }
+  | Readonly<Record<string, string | ReadonlyArray<string> | number | undefined | null>>
+  | undefined
+  | null
+
+/**
+ * The longest `retry-after` the toolkit passes on. Larger values (including
+ * absurd ones like `1e308`) are capped to this, so a budgeted retry policy can still
+ * decide to stop instead of sleeping for centuries.
+ *
+ * @since 0.1.0
+ * @category Constants
+ */
+export const MAX_RETRY_AFTER: Duration.Duration = Duration.hours(1)
+
+/**
+ * Reads one header, case-insensitively, from any {@link HeadersInput}. Arrays are
+ * joined with `, ` as HTTP does.
+ *
+ * @example
+ * ```ts
+ * import { ResponseHeaders } from "@claude-resilience/errors"
+ *
+ * ResponseHeaders.get({ "Retry-After": "3" }, "retry-after") // "3"
+ * ```
+ *
+ * @since 0.1.0
+ * @category Accessors
+ */
+export const get = (headers: HeadersInput, name: string): string | undefined => {
+  if (headers === undefined || headers === null) return undefined
+  const lower = name.toLowerCase()
+  if (typeof (headers as { get?: unknown }).get === "function") {
+    try {
+      const value = (headers as { get: (name: string) => string | null | undefined }).get(lower)
+      return value === null || value === undefined ? undefined : String(value)
+    } catch {
+      return undefined
+    }
+  }
+  const record = headers as Readonly<Record<string, unknown>>
+  for (const key of Object.keys(record)) {
+    if (key.toLowerCase() !== lower) continue
+    const value = record[key]
+    if (value === undefined || value === null) return undefined
+    if (Array.isArray(value)) return value.map(String).join(", ")
+    return String(value)
+  }
+  return undefined
+}
+
+const DELTA_SECONDS = /^\s*\+?(\d+(?:\.\d+)?|\.\d+)\s*$/
+// IMF-fixdate, RFC 850 and asctime all contain a letter and a colon; Date.parse reads them.
+const LOOKS_LIKE_DATE = /[A-Za-z]{3}.*\d{1,2}:\d{2}:\d{2}/
+
+const capped = (millis: number): Duration.Duration | undefined => {
+  if (!Number.isFinite(millis) || millis < 0) return undefined
+  return Duration.min(Duration.millis(Math.ceil(millis)), MAX_RETRY_AFTER)
+}
+
+/**
+ * Parses a `retry-after-ms` value: a non-negative number of milliseconds.
+ * Negative, non-numeric or non-finite values give `undefined`; values above
+ * {@link MAX_RETRY_AFTER} are capped.
+ *
+ * @example
+ * ```ts
+ * import { ResponseHeaders } from "@claude-resilience/errors"
+ *
+ * ResponseHeaders.parseRetryAfterMs("1500") // Duration of 1500 ms
+ * ResponseHeaders.parseRetryAfterMs("-1") // undefined
+ * ```
+ *
+ * @since 0.1.0
+ * @category Parsers
+ */
+export const parseRetryAfterMs = (value: string | undefined): Duration.Duration | undefined => {
+  if (value === undefined || !DELTA_SECONDS.test(value)) return undefined
+  return capped(Number(value))
+}
+
+/**
+ * Parses a `retry-after` value, either delta-seconds (integer or fractional) or an
+ * HTTP-date, relative to `now` (epoch milliseconds, from the Effect `Clock`).
+ *
+ * Rules: negative, `NaN`, `Infinity`, empty and garbage values give `undefined`; a
+ * date in the past gives zero; anything above {@link MAX_RETRY_AFTER} is capped.
+ *
+ * @example
+ * ```ts
+ * import { ResponseHeaders } from "@claude-resilience/errors"
+ *
+ * ResponseHeaders.parseRetryAfter("2.5", 0) // 2500 ms
+ * ResponseHeaders.parseRetryAfter("Thu, 01 Jan 1970 00:00:10 GMT", 0) // 10 s
+ * ```
+ *
+ * @since 0.1.0
+ * @category Parsers
+ */
+export const parseRetryAfter = (value: string | undefined, now: number): Duration.Duration | undefined => {
+  if (value === undefined) return undefined
+  if (DELTA_SECONDS.test(value)) return capped(Number(value) * 1000)
+  if (!LOOKS_LIKE_DATE.test(value)) return undefined
+  const at = Date.parse(value)
+  if (Number.isNaN(at)) return undefined
+  return capped(Math.max(0, at - now))
+}
+
+/**
+ * The server's wait instruction from a set of headers: `retry-after-ms` when valid
+ * (it is more precise), else `retry-after`.
+ *
+ * @example
+ * ```ts
+ * import { ResponseHeaders } from "@claude-resilience/errors"
+ *
+ * ResponseHeaders.retryAfter({ "retry-after": "7" }, Date.now()) // 7 s
+ * ```
+ *
+ * @since 0.1.0
+ * @category Accessors
+ */
+export const retryAfter = (headers: HeadersInput, now: number): Duration.Duration | undefined =>
+  parseRetryAfterMs(get(headers, "retry-after-ms")) ?? parseRetryAfter(get(headers, "retry-after"), now)
+
+/**
+ * Reads `x-should-retry`: `true` / `false` (case-insensitive) or `undefined` for a
+ * missing or garbage value.
+ *
+ * @example
+ * ```ts
+ * import { ResponseHeaders } from "@claude-resilience/errors"
+ *
+ * ResponseHeaders.shouldRetry({ "x-should-retry": "false" }) // false
+ * ```
+ *
+ * @since 0.1.0
+ * @category Accessors
+ */
+export const shouldRetry = (headers: HeadersInput): boolean | undefined => {
+  const value = get(headers, "x-should-retry")?.trim().toLowerCase()
+  return value === "true" ? true : value === "false" ? false : undefined
+}
+
+/**
+ * Reads the request id (`request-id`, or the older `x-request-id`). Values that are
+ * absurdly long or contain control characters are dropped.
+ *
+ * @example
+ * ```ts
+ * import { ResponseHeaders } from "@claude-resilience/errors"
+ *
+ * ResponseHeaders.requestId({ "request-id": "req_011CS" }) // "req_011CS"
+ * ```
+ *
+ * @since 0.1.0
+ * @category Accessors
+ */
+export const requestId = (headers: HeadersInput): string | undefined =>
+  sanitizeId(get(headers, "request-id") ?? get(headers, "x-request-id"))
+
+/** @internal */
+export const sanitizeId = (value: unknown): string | undefined => {
+  if (typeof value !== "string") return undefined
+  const trimmed = value.trim()
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+  if (trimmed.length === 0 || trimmed.length > 256 || /[\u0000-\u001f\u007f]/.test(trimmed)) return undefined
+  return trimmed
+}
+
+/**
+ * One rate-limit bucket as reported by `anthropic-ratelimit-<bucket>-{limit,remaining,reset}`.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export const RateLimitBucket = Schema.Struct({
+  limit: Schema.optional(Schema.Number),
+  remaining: Schema.optional(Schema.Number),
+  reset: Schema.optional(Schema.DateFromSelf)
+})
+
+/**
+ * @since 0.1.0
+ * @category Models
+ */
+export type RateLimitBucket = typeof RateLimitBucket.Type
+
+/**
+ * The rate-limit snapshot of one response: one optional bucket per limit the API
+ * reports.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export const RateLimitSnapshot = Schema.Struct({
+  requests: Schema.optional(RateLimitBucket),
+  tokens: Schema.optional(RateLimitBucket),
+  inputTokens: Schema.optional(RateLimitBucket),
+  outputTokens: Schema.optional(RateLimitBucket)
+})
+
+/**
+ * @since 0.1.0
+ * @category Models
+ */
+export type RateLimitSnapshot = typeof RateLimitSnapshot.Type
+
+/**
+ * The names of the rate-limit buckets.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export type RateLimitKind = keyof RateLimitSnapshot
+
+const BUCKETS: ReadonlyArray<readonly [RateLimitKind, string]> = [
+  ["requests", "requests"],
+  ["tokens", "tokens"],
+  ["inputTokens", "input-tokens"],
+  ["outputTokens", "output-tokens"]
+]
+
+const NON_NEGATIVE_INT = /^\s*\d{1,15}\s*$/
+// RFC 3339: date, "T" or space, time, optional fraction, Z or offset.
+const RFC3339 = /^\s*\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})\s*$/
+
+const parseCount = (value: string | undefined): number | undefined =>
+  value !== undefined && NON_NEGATIVE_INT.test(value) ? Number(value) : undefined
+
+/**
+ * Parses an RFC 3339 timestamp as the API sends in `anthropic-ratelimit-*-reset`.
+ * Anything else gives `undefined`.
+ *
+ * @example
+ * ```ts
+ * import { ResponseHeaders } from "@claude-resilience/errors"
+ *
+ * ResponseHeaders.parseRfc3339("2026-01-01T00:00:30Z")?.toISOString() // "2026-01-01T00:00:30.000Z"
+ * ```
+ *
+ * @since 0.1.0
+ * @category Parsers
+ */
+export const parseRfc3339 = (value: string | undefined): Date | undefined => {
+  if (value === undefined || !RFC3339.test(value)) return undefined
+  const date = new Date(value.trim())
+  return Number.isNaN(date.getTime()) ? undefined : date
+}
+
+/**
+ * Parses the `anthropic-ratelimit-*` headers. Returns `undefined` when none of them
+ * is present; invalid numbers and timestamps are dropped one by one.
+ *
+ * @example
+ * ```ts
+ * import { ResponseHeaders } from "@claude-resilience/errors"
+ *
+ * const snapshot = ResponseHeaders.rateLimit({
+ *   "anthropic-ratelimit-requests-limit": "50",
+ *   "anthropic-ratelimit-requests-remaining": "0",
+ *   "anthropic-ratelimit-requests-reset": "2026-01-01T00:00:30Z"
+ * })
+ * snapshot?.requests?.remaining // 0
+ * ```
+ *
+ * @since 0.1.0
+ * @category Accessors
+ */
+export const rateLimit = (headers: HeadersInput): RateLimitSnapshot | undefined => {
+  let snapshot: { -readonly [K in RateLimitKind]?: RateLimitBucket } | undefined
+  for (const [kind, name] of BUCKETS) {
+    const limit = parseCount(get(headers, `anthropic-ratelimit-${name}-limit`))
+    const remaining = parseCount(get(headers, `anthropic-ratelimit-${name}-remaining`))
+    const reset = parseRfc3339(get(headers, `anthropic-ratelimit-${name}-reset`))
+    if (limit === undefined && remaining === undefined && reset === undefined) continue
+    snapshot ??= {}
+    snapshot[kind] = {
+      ...(limit !== undefined ? { limit } : {}),
+      ...(remaining !== undefined ? { remaining } : {}),
+      ...(reset !== undefined ? { reset } : {})
+    }
+  }
+  return snapshot
+}
+
+/**
+ * Which bucket ran out, judged from a snapshot: the first with `remaining: 0`, in
+ * the order requests, input tokens, output tokens, tokens.
+ *
+ * @example
+ * ```ts
+ * import { ResponseHeaders } from "@claude-resilience/errors"
+ *
+ * ResponseHeaders.exhausted({ inputTokens: { remaining: 0 } }) // "inputTokens"
+ * ```
+ *
+ * @since 0.1.0
+ * @category Accessors
+ */
+export const exhausted = (snapshot: RateLimitSnapshot | undefined): RateLimitKind | undefined => {
+  if (snapshot === undefined) return undefined
+  for (const kind of ["requests", "inputTokens", "outputTokens", "tokens"] as const) {
+    if (snapshot[kind]?.remaining === 0) return kind
+  }
+  return undefined
+}

@@ -1,0 +1,418 @@
+import * as Duration from "effect/Duration"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
+import * as CE from "../ClaudeError.js"
+import * as ResponseHeaders from "../ResponseHeaders.js"
+
+export type HeadersInput = ResponseHeaders.HeadersInput
+
+type Tag = CE.Tag
+type ApiTag = CE.ApiResponseError["_tag"]
+
+const STATUS_TAGS: Readonly<Record<number, ApiTag>> = {
+  400: "InvalidRequestError",
+  401: "AuthenticationError",
+  402: "BillingError",
+  403: "PermissionError",
+  404: "NotFoundError",
+  408: "RequestTimeoutError",
+  409: "ConflictError",
+  413: "RequestTooLargeError",
+  422: "UnprocessableEntityError",
+  429: "RateLimitError",
+  500: "ApiError",
+  502: "BadGatewayError",
+  503: "ServiceUnavailableError",
+  504: "GatewayTimeoutError",
+  529: "OverloadedError"
+}
+
+// `error.type` values the API documents, and the member each one names.
+const TYPE_TAGS: Readonly<Record<string, ApiTag>> = {
+  invalid_request_error: "InvalidRequestError",
+  authentication_error: "AuthenticationError",
+  billing_error: "BillingError",
+  permission_error: "PermissionError",
+  not_found_error: "NotFoundError",
+  request_too_large: "RequestTooLargeError",
+  rate_limit_error: "RateLimitError",
+  api_error: "ApiError",
+  timeout_error: "GatewayTimeoutError",
+  overloaded_error: "OverloadedError"
+}
+
+// The status an error type implies when no HTTP status came with it (an SSE error event).
+const TYPE_STATUS: Readonly<Record<string, number>> = {
+  invalid_request_error: 400,
+  authentication_error: 401,
+  billing_error: 402,
+  permission_error: 403,
+  not_found_error: 404,
+  request_too_large: 413,
+  rate_limit_error: 429,
+  api_error: 500,
+  timeout_error: 504,
+  overloaded_error: 529
+}
+
+export const tagForStatus = (status: number): Tag => {
+  const tag = STATUS_TAGS[status]
+  if (tag !== undefined) return tag
+  return status >= 500 && status <= 599 ? "ApiError" : "UnknownApiError"
+}
+
+/**
+ * The body's `error.type` refines the status: a documented type names the member,
+ * except that the generic `api_error` never overrides a more specific 5xx status
+ * (a 529 whose body says `api_error` stays an OverloadedError).
+ */
+export const resolveTag = (status: number | undefined, errorType: string | undefined): ApiTag => {
+  const byStatus = status === undefined ? undefined : (tagForStatus(status) as ApiTag)
+  const byType = errorType === undefined ? undefined : TYPE_TAGS[errorType]
+  if (byType === undefined) return byStatus ?? "UnknownApiError"
+  if (byStatus === undefined) return byType
+  if (byType === "ApiError" && status !== undefined && status >= 500) return byStatus
+  return byType
+}
+
+const ErrorBody = Schema.Struct({
+  error: Schema.Struct({
+    type: Schema.String,
+    message: Schema.optional(Schema.Unknown),
+    details: Schema.optional(Schema.Unknown)
+  }),
+  request_id: Schema.optional(Schema.Unknown)
+})
+
+const decodeErrorBody = Schema.decodeUnknownOption(ErrorBody)
+
+const KEY_PATTERN = /sk-ant-[A-Za-z0-9_-]+/g
+const BEARER_PATTERN = /(bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi
+
+/** Removes anything that looks like an Anthropic key or a bearer token. */
+export const redact = (text: string): string =>
+  text.replace(KEY_PATTERN, "sk-ant-[REDACTED]").replace(BEARER_PATTERN, "$1[REDACTED]")
+
+const MAX_SNIPPET_BYTES = 1024
+const encoder = new TextEncoder()
+const decoder = new TextDecoder("utf-8", { fatal: false })
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we strip
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g
+
+/** At most 1 KB of UTF-8, control characters replaced, secrets redacted. */
+export const snippet = (text: string): string => {
+  let clean = redact(text.replace(CONTROL, " "))
+  let bytes = encoder.encode(clean)
+  if (bytes.length <= MAX_SNIPPET_BYTES) return clean
+  // Cut at a byte boundary, then drop a trailing partial character.
+  clean = decoder.decode(bytes.subarray(0, MAX_SNIPPET_BYTES))
+  if (clean.endsWith("\uFFFD")) clean = clean.slice(0, -1)
+  bytes = encoder.encode(clean)
+  while (bytes.length > MAX_SNIPPET_BYTES) {
+    clean = clean.slice(0, -1)
+    bytes = encoder.encode(clean)
+  }
+  return clean
+}
+
+const bodyText = (body: unknown): string | undefined => {
+  if (typeof body === "string") return body
+  if (body instanceof Uint8Array) return decoder.decode(body)
+  return undefined
+}
+
+const parseJson = (text: string): Option.Option<unknown> => {
+  try {
+    return Option.some(JSON.parse(text))
+  } catch {
+    return Option.none()
+  }
+}
+
+const HTML_TITLE = /<title[^>]*>([^<]{1,200})<\/title>/i
+const HTML_H1 = /<h1[^>]*>([^<]{1,200})<\/h1>/i
+
+const summarise = (status: number | undefined, text: string | undefined, body: unknown): string => {
+  const prefix = status === undefined ? "Error" : `HTTP ${status}`
+  if (text === undefined) {
+    return body === undefined || body === null ? `${prefix} with no body` : `${prefix} with an unrecognised body`
+  }
+  if (text.trim().length === 0) return `${prefix} with an empty body`
+  const title = HTML_TITLE.exec(text)?.[1] ?? HTML_H1.exec(text)?.[1]
+  if (title !== undefined) return `${prefix}: ${title.trim().replace(/\s+/g, " ")}`
+  if (/^\s*[{[]/.test(text)) return `${prefix} with malformed JSON body`
+  return `${prefix} with a non-JSON body`
+}
+
+const PROMPT_TOO_LONG = /prompt is too long:\s*(\d+)\s*tokens?\s*>\s*(\d+)\s*maximum/i
+const MAX_TOKENS_OVER = /max_tokens:\s*(\d+)\s*>\s*(\d+)/i
+const INPUT_PLUS_MAX = /input length and `?max_tokens`? exceed context limit:\s*(\d+)\s*\+\s*(\d+)\s*>\s*(\d+)/i
+
+const toCount = (s: string | undefined): number | undefined => {
+  if (s === undefined) return undefined
+  const n = Number(s)
+  return Number.isSafeInteger(n) ? n : undefined
+}
+
+const tokenLimits = (message: string) => {
+  const out: {
+    promptTooLong?: { promptTokens: number; maxTokens: number }
+    maxTokensTooLarge?: { maxTokens: number; maximum: number; inputTokens?: number }
+  } = {}
+  const tooLong = PROMPT_TOO_LONG.exec(message)
+  if (tooLong) {
+    const promptTokens = toCount(tooLong[1])
+    const maxTokens = toCount(tooLong[2])
+    if (promptTokens !== undefined && maxTokens !== undefined) out.promptTooLong = { promptTokens, maxTokens }
+  }
+  const inputPlus = INPUT_PLUS_MAX.exec(message)
+  if (inputPlus) {
+    const inputTokens = toCount(inputPlus[1])
+    const maxTokens = toCount(inputPlus[2])
+    const maximum = toCount(inputPlus[3])
+    if (inputTokens !== undefined && maxTokens !== undefined && maximum !== undefined) {
+      out.maxTokensTooLarge = { maxTokens, maximum, inputTokens }
+    }
+  } else {
+    const over = MAX_TOKENS_OVER.exec(message)
+    if (over) {
+      const maxTokens = toCount(over[1])
+      const maximum = toCount(over[2])
+      if (maxTokens !== undefined && maximum !== undefined) out.maxTokensTooLarge = { maxTokens, maximum }
+    }
+  }
+  return out
+}
+
+const MAX_MESSAGE = 2000
+
+type Constructors = { readonly [K in ApiTag]: new (props: never, disableValidation?: boolean) => CE.ClaudeError }
+
+// Built on first use: ClaudeError.ts and this module import each other.
+let constructorsCache: Constructors | undefined
+const constructors = (): Constructors =>
+  (constructorsCache ??= {
+    InvalidRequestError: CE.InvalidRequestError,
+    AuthenticationError: CE.AuthenticationError,
+    BillingError: CE.BillingError,
+    PermissionError: CE.PermissionError,
+    NotFoundError: CE.NotFoundError,
+    RequestTimeoutError: CE.RequestTimeoutError,
+    ConflictError: CE.ConflictError,
+    RequestTooLargeError: CE.RequestTooLargeError,
+    UnprocessableEntityError: CE.UnprocessableEntityError,
+    RateLimitError: CE.RateLimitError,
+    ApiError: CE.ApiError,
+    BadGatewayError: CE.BadGatewayError,
+    ServiceUnavailableError: CE.ServiceUnavailableError,
+    GatewayTimeoutError: CE.GatewayTimeoutError,
+    OverloadedError: CE.OverloadedError,
+    UnknownApiError: CE.UnknownApiError
+  })
+
+/** Drops `undefined` values so optional fields stay absent (exactOptionalPropertyTypes). */
+const compact = <A extends Record<string, unknown>>(a: A): A => {
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(a)) if (a[key] !== undefined) out[key] = a[key]
+  return out as A
+}
+
+const validStatus = (status: unknown): number | undefined =>
+  typeof status === "number" && Number.isInteger(status) && status >= 100 && status <= 999 ? status : undefined
+
+export interface ResponseInput {
+  readonly status?: number | undefined
+  readonly headers?: HeadersInput
+  readonly body?: unknown
+  readonly phase?: CE.Phase | undefined
+  readonly fallbackMessage?: string | undefined
+}
+
+export const fromResponse = (input: ResponseInput, now: number): CE.ApiResponseError => {
+  const status = validStatus(input.status)
+  const text = bodyText(input.body)
+  const parsed = text !== undefined ? parseJson(text) : Option.some(input.body)
+  // An SSE payload or an SDK body may be the `error` object itself rather than the envelope.
+  const decoded = Option.flatMap(parsed, (value) =>
+    Option.orElse(decodeErrorBody(value), () =>
+      Predicate.hasProperty(value, "type") && Predicate.hasProperty(value, "message") && value.type !== "error"
+        ? decodeErrorBody({ error: value })
+        : Option.none()
+    )
+  )
+
+  const headers = input.headers
+  const requestId =
+    ResponseHeaders.requestId(headers) ??
+    (Option.isSome(decoded) ? ResponseHeaders.sanitizeId(decoded.value.request_id) : undefined)
+
+  let errorType: string | undefined
+  let errorCode: string | undefined
+  let message: string
+  let bodySnippet: string | undefined
+  if (Option.isSome(decoded)) {
+    const error = decoded.value.error
+    errorType = error.type.slice(0, 100)
+    const details = error.details
+    const code = Predicate.hasProperty(details, "error_code") ? details.error_code : undefined
+    errorCode = typeof code === "string" ? code.slice(0, 100) : undefined
+    message =
+      typeof error.message === "string" && error.message.length > 0
+        ? redact(error.message.slice(0, MAX_MESSAGE))
+        : (input.fallbackMessage ?? summarise(status, undefined, errorType))
+  } else {
+    message = summarise(status, text, input.body)
+    const raw = text ?? (input.body === undefined || input.body === null ? undefined : safeStringify(input.body))
+    bodySnippet = raw !== undefined && raw.length > 0 ? snippet(raw) : undefined
+  }
+
+  const effectiveStatus = status ?? (errorType !== undefined ? TYPE_STATUS[errorType] : undefined)
+  const tag = resolveTag(status, errorType)
+  const rateLimit = ResponseHeaders.rateLimit(headers)
+  const fields: Record<string, unknown> = compact({
+    message,
+    status: effectiveStatus,
+    errorType,
+    errorCode,
+    requestId,
+    retryAfter: ResponseHeaders.retryAfter(headers, now),
+    rateLimit,
+    shouldRetry: ResponseHeaders.shouldRetry(headers),
+    phase: input.phase ?? "request",
+    bodySnippet
+  })
+  if (tag === "InvalidRequestError") Object.assign(fields, tokenLimits(message))
+  if (tag === "RateLimitError") {
+    const limit = ResponseHeaders.exhausted(rateLimit)
+    if (limit !== undefined) fields.limit = limit
+  }
+  return new (constructors()[tag])(fields as never, true) as CE.ApiResponseError
+}
+
+const safeStringify = (u: unknown): string | undefined => {
+  try {
+    return typeof u === "object" ? JSON.stringify(u) : String(u)
+  } catch {
+    return undefined
+  }
+}
+
+/** Constructor names along the prototype chain: robust to several copies of the SDK. */
+const classNames = (u: object): ReadonlyArray<string> => {
+  const names: Array<string> = []
+  let proto: unknown = Object.getPrototypeOf(u)
+  while (proto !== null && proto !== undefined && names.length < 16) {
+    const ctor = (proto as { constructor?: { name?: unknown } }).constructor
+    if (ctor && typeof ctor.name === "string") names.push(ctor.name)
+    proto = Object.getPrototypeOf(proto)
+  }
+  return names
+}
+
+const errorCodes = (u: unknown): ReadonlyArray<string> => {
+  const codes: Array<string> = []
+  let current: unknown = u
+  for (let depth = 0; depth < 5 && Predicate.isObject(current); depth++) {
+    if (Predicate.hasProperty(current, "code") && typeof current.code === "string") codes.push(current.code)
+    if (Predicate.hasProperty(current, "name") && typeof current.name === "string") codes.push(current.name)
+    if (Predicate.hasProperty(current, "message") && typeof current.message === "string") codes.push(current.message)
+    current = Predicate.hasProperty(current, "cause") ? current.cause : undefined
+  }
+  return codes
+}
+
+const connectionReason = (u: unknown): CE.ConnectionReason => {
+  const codes = errorCodes(u).join(" ")
+  if (/ECONNREFUSED/.test(codes)) return "refused"
+  if (/ENOTFOUND|EAI_AGAIN/.test(codes)) return "dns"
+  if (/ECONNRESET|EPIPE|UND_ERR_SOCKET|other side closed|terminated|socket hang up|closed/i.test(codes)) return "reset"
+  if (/SyntaxError|JSON|Unexpected (token|end)|could not parse/i.test(codes)) return "protocol"
+  return "unknown"
+}
+
+const messageOf = (u: unknown, fallback: string): string => {
+  const raw = Predicate.hasProperty(u, "message") && typeof u.message === "string" ? u.message : ""
+  return redact((raw.length > 0 ? raw : fallback).slice(0, MAX_MESSAGE))
+}
+
+export const fromUnknown = (u: unknown, now: number, options?: { readonly phase?: CE.Phase }): CE.ClaudeError => {
+  if (CE.isClaudeError(u)) return u
+  const phase = options?.phase ?? "request"
+  if (!Predicate.isObject(u)) {
+    return new CE.UnknownApiError({ message: redact(String(u).slice(0, MAX_MESSAGE)), phase }, true)
+  }
+  const names = classNames(u)
+  const requestId = ResponseHeaders.sanitizeId(Predicate.hasProperty(u, "requestID") ? u.requestID : undefined)
+  const extra = requestId !== undefined ? { requestId } : {}
+  if (names.includes("APIUserAbortError") || (Predicate.hasProperty(u, "name") && u.name === "AbortError")) {
+    return new CE.ConnectionError({ message: messageOf(u, "Request was aborted"), reason: "aborted", phase, ...extra })
+  }
+  if (names.includes("APIConnectionTimeoutError")) {
+    return new CE.TimeoutError({ message: messageOf(u, "Request timed out"), phase, ...extra })
+  }
+  if (names.includes("APIConnectionError")) {
+    const cause = Predicate.hasProperty(u, "cause") ? u.cause : undefined
+    return new CE.ConnectionError({
+      message: messageOf(cause ?? u, "Connection error"),
+      reason: connectionReason(u),
+      phase,
+      ...extra
+    })
+  }
+  if (names.includes("APIError") || (Predicate.hasProperty(u, "status") && Predicate.hasProperty(u, "headers"))) {
+    const status = Predicate.hasProperty(u, "status") ? validStatus(u.status) : undefined
+    const parsedBody = Predicate.hasProperty(u, "error") ? u.error : undefined
+    const headers = (Predicate.hasProperty(u, "headers") ? u.headers : undefined) as HeadersInput
+    // For a non-JSON body the SDK keeps no `error` and puts the raw text in its message
+    // ("502 <html>…"); recover the text so it is summarised and kept as a snippet.
+    const rawText =
+      (parsedBody === undefined || parsedBody === null) &&
+      Predicate.hasProperty(u, "message") &&
+      typeof u.message === "string"
+        ? u.message.replace(/^\d{3}\s/, "").replace(/^status code \(no body\)$/, "")
+        : undefined
+    const body = parsedBody ?? rawText
+    const hasBody = body !== undefined && body !== null
+    // With no status, the SDK is reporting an SSE `error` event mid-stream.
+    const error = fromResponse(
+      {
+        status,
+        headers,
+        body,
+        phase: status === undefined ? "stream" : phase,
+        fallbackMessage: hasBody ? undefined : messageOf(u, "API error")
+      },
+      now
+    )
+    return requestId !== undefined && error.requestId === undefined
+      ? (new (constructors()[error._tag])({ ...error, requestId } as never, true) as CE.ApiResponseError)
+      : error
+  }
+  const reason = connectionReason(u)
+  if (reason !== "unknown" || names.includes("TypeError")) {
+    return new CE.ConnectionError({ message: messageOf(u, "Connection error"), reason, phase, ...extra })
+  }
+  return new CE.UnknownApiError({ message: messageOf(u, "Unknown error"), phase, ...extra }, true)
+}
+
+export const retryAfterOf = (error: unknown): Duration.Duration | undefined => {
+  if (!Predicate.hasProperty(error, "retryAfter")) return undefined
+  const value = error.retryAfter
+  return Duration.isDuration(value) ? value : undefined
+}
+
+export const describe = (e: CE.ClaudeError): string => {
+  const parts: Array<string> = []
+  if ("status" in e && e.status !== undefined) parts.push(String(e.status))
+  if ("errorType" in e && e.errorType !== undefined) parts.push(e.errorType)
+  if ("errorCode" in e && e.errorCode !== undefined) parts.push(e.errorCode)
+  if (e._tag === "ConnectionError") parts.push(e.reason)
+  if (e._tag === "CircuitOpenError") parts.push(`${e.key} ${e.state}`)
+  if ("phase" in e && e.phase === "stream") parts.push("mid-stream")
+  if ("requestId" in e && e.requestId !== undefined) parts.push(`request-id ${e.requestId}`)
+  if ("retryAfter" in e && e.retryAfter !== undefined) parts.push(`retry after ${Duration.format(e.retryAfter)}`)
+  const head = parts.length > 0 ? `${e._tag} (${parts.join(", ")})` : e._tag
+  return `${head}: ${e.message}`
+}
