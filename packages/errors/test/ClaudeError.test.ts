@@ -84,7 +84,12 @@ describe("error.type refines the status", () => {
     [400, "rate_limit_error", "RateLimitError"],
     [418, "permission_error", "PermissionError"],
     [400, "some_new_error", "InvalidRequestError"],
-    [599, "some_new_error", "ApiError"]
+    [599, "some_new_error", "ApiError"],
+    [408, "invalid_request_error", "RequestTimeoutError"],
+    [422, "invalid_request_error", "UnprocessableEntityError"],
+    [418, "invalid_request_error", "InvalidRequestError"],
+    [599, "api_error", "ApiError"],
+    [504, "overloaded_error", "OverloadedError"]
   ] as const)("status %i + type %s → %s", (status, type, tag) => {
     expect(ClaudeError.fromResponseAt({ status, body: envelope(type, "m") }, NOW)._tag).toBe(tag)
   })

@@ -63,17 +63,21 @@ export const tagForStatus = (status: number): Tag => {
 }
 
 /**
- * The body's `error.type` refines the status: a documented type names the member,
- * except that the generic `api_error` never overrides a more specific 5xx status
- * (a 529 whose body says `api_error` stays an OverloadedError).
+ * The body's `error.type` refines the status. The status picks the member; a documented
+ * type overrides it when they disagree, except that the two catch-all types
+ * (`invalid_request_error` for 4xx, `api_error` for 5xx) never override a status that
+ * has a member of its own: a 408 whose body says `invalid_request_error` stays a
+ * RequestTimeoutError, a 529 whose body says `api_error` stays an OverloadedError, but a
+ * 500 whose body says `overloaded_error` is an OverloadedError.
  */
 export const resolveTag = (status: number | undefined, errorType: string | undefined): ApiTag => {
-  const byStatus = status === undefined ? undefined : (tagForStatus(status) as ApiTag)
   const byType = errorType === undefined ? undefined : TYPE_TAGS[errorType]
-  if (byType === undefined) return byStatus ?? "UnknownApiError"
-  if (byStatus === undefined) return byType
-  if (byType === "ApiError" && status !== undefined && status >= 500) return byStatus
-  return byType
+  if (status === undefined) return byType ?? "UnknownApiError"
+  const byStatus = tagForStatus(status) as ApiTag
+  if (byType === undefined || byType === byStatus) return byStatus
+  const generic = byType === "InvalidRequestError" || byType === "ApiError"
+  const statusHasOwnMember = STATUS_TAGS[status] !== undefined
+  return generic && statusHasOwnMember ? byStatus : byType
 }
 
 const ErrorBody = Schema.Struct({
@@ -327,8 +331,8 @@ const connectionReason = (u: unknown): CE.ConnectionReason => {
   const codes = errorCodes(u).join(" ")
   if (/ECONNREFUSED/.test(codes)) return "refused"
   if (/ENOTFOUND|EAI_AGAIN/.test(codes)) return "dns"
-  if (/ECONNRESET|EPIPE|UND_ERR_SOCKET|other side closed|terminated|socket hang up|closed/i.test(codes)) return "reset"
   if (/SyntaxError|JSON|Unexpected (token|end)|could not parse/i.test(codes)) return "protocol"
+  if (/ECONNRESET|EPIPE|UND_ERR_SOCKET|other side closed|terminated|socket hang up|closed/i.test(codes)) return "reset"
   return "unknown"
 }
 

@@ -1,0 +1,372 @@
+/**
+ * The `Claude` service: the Messages API over the official `@anthropic-ai/sdk`, with a
+ * typed failure channel, and the resilient layer that composes retry → circuit breaker →
+ * attempt timeout → request.
+ *
+ * @since 0.1.0
+ */
+import type Anthropic from "@anthropic-ai/sdk"
+import { CircuitBreaker } from "@claude-resilience/circuit-breaker"
+import type { ClaudeError } from "@claude-resilience/errors"
+import { RetryPolicy } from "@claude-resilience/retry"
+import * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
+import * as RedactedValue from "effect/Redacted"
+import type * as Schedule from "effect/Schedule"
+import type * as Stream from "effect/Stream"
+import * as internal from "./internal/client.js"
+
+/**
+ * The SDK's types, re-exported so users need no second import.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export type Message = Anthropic.Messages.Message
+
+/**
+ * @since 0.1.0
+ * @category Models
+ */
+export type MessageCreateParams = Anthropic.Messages.MessageCreateParamsNonStreaming
+
+/**
+ * @since 0.1.0
+ * @category Models
+ */
+export type MessageStreamParams = Omit<Anthropic.Messages.MessageCreateParamsStreaming, "stream">
+
+/**
+ * @since 0.1.0
+ * @category Models
+ */
+export type MessageStreamEvent = Anthropic.Messages.RawMessageStreamEvent
+
+/**
+ * @since 0.1.0
+ * @category Models
+ */
+export type CountTokensParams = Anthropic.Messages.MessageCountTokensParams
+
+/**
+ * @since 0.1.0
+ * @category Models
+ */
+export type TokensCount = Anthropic.Messages.MessageTokensCount
+
+/**
+ * Options for one call, overriding the layer's.
+ *
+ * - `retry`: another schedule (or `false` for no retries) for this call; `RetryPolicy.withPolicy`
+ *   around the call does the same.
+ * - `timeout`: the attempt timeout for this call.
+ * - `circuitKey`: the circuit to count this call in (default: the model).
+ * - `headers`: extra HTTP headers (e.g. `anthropic-beta`).
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export interface CallOptions {
+  readonly retry?: Schedule.Schedule<unknown, ClaudeError.ClaudeError> | false | undefined
+  readonly timeout?: Duration.DurationInput | undefined
+  readonly circuitKey?: string | undefined
+  readonly headers?: Readonly<Record<string, string>> | undefined
+}
+
+/**
+ * The `Claude` service.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export interface Service {
+  readonly messages: {
+    /** One Messages API call. Retries, circuit breaking and timeouts apply per the layer. */
+    readonly create: (
+      params: MessageCreateParams,
+      options?: CallOptions
+    ) => Effect.Effect<Message, ClaudeError.ClaudeError>
+    /**
+     * A streaming call as a `Stream` of the SDK's raw events. The connection phase is
+     * retried; a failure after the first event ends the stream with a ClaudeError whose
+     * `phase` is `"stream"` (use `@claude-resilience/stream` to resume instead). A stream that
+     * ends without `message_stop` fails with a `ConnectionError`.
+     */
+    readonly stream: (
+      params: MessageStreamParams,
+      options?: CallOptions
+    ) => Stream.Stream<MessageStreamEvent, ClaudeError.ClaudeError>
+    /** `POST /v1/messages/count_tokens`. */
+    readonly countTokens: (
+      params: CountTokensParams,
+      options?: CallOptions
+    ) => Effect.Effect<TokensCount, ClaudeError.ClaudeError>
+  }
+  /** The underlying SDK client (its own retries are off), for anything else. */
+  readonly sdk: Anthropic
+}
+
+/**
+ * The Claude service tag.
+ *
+ * @example
+ * ```ts
+ * import { Claude } from "@claude-resilience/client"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function* () {
+ *   const claude = yield* Claude.Claude
+ *   const message = yield* claude.messages.create({
+ *     model: "claude-sonnet-4-5",
+ *     max_tokens: 256,
+ *     messages: [{ role: "user", content: "Hello" }]
+ *   })
+ *   return message.content
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category Tags
+ */
+export class Claude extends Context.Tag("@claude-resilience/client/Claude")<Claude, Service>() {}
+
+/**
+ * Options for the layers.
+ *
+ * | option | default |
+ * |---|---|
+ * | `apiKey` | required (a `Redacted`) |
+ * | `baseURL` | the SDK's (`https://api.anthropic.com`) |
+ * | `attemptTimeout` | 10 minutes: one attempt, up to the response headers for a stream |
+ * | `circuitKey` | the request's model |
+ * | `logContent` | `false`: prompts and completions are never logged unless `true` |
+ * | `defaultHeaders` | none |
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export interface Options {
+  readonly apiKey: Redacted.Redacted<string>
+  readonly baseURL?: string | undefined
+  readonly attemptTimeout?: Duration.DurationInput | undefined
+  readonly circuitKey?: ((params: { readonly model: string }) => string) | undefined
+  readonly logContent?: boolean | undefined
+  readonly defaultHeaders?: Readonly<Record<string, string>> | undefined
+}
+
+/**
+ * Builds the service from options, reading the retry policy and the circuit breaker from
+ * context (each replaceable by providing another layer).
+ *
+ * @example
+ * ```ts
+ * import { Claude } from "@claude-resilience/client"
+ * import { Effect, Redacted } from "effect"
+ *
+ * const service = Claude.make({ apiKey: Redacted.make("sk-ant-...") })
+ * ```
+ *
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const make = (
+  options: Options
+): Effect.Effect<Service, never, RetryPolicy.RetryPolicy | CircuitBreaker.CircuitBreaker> =>
+  Effect.gen(function* () {
+    const retry = yield* RetryPolicy.RetryPolicy
+    const breaker = yield* CircuitBreaker.CircuitBreaker
+    return internal.make({ options, retry: retry.schedule, breaker })
+  })
+
+/**
+ * The service without its dependencies: provide `RetryPolicy` and `CircuitBreaker` yourself
+ * (e.g. a shared breaker, or `RetryPolicy.layer(Schedule.stop)` in tests).
+ *
+ * @example
+ * ```ts
+ * import { CircuitBreaker } from "@claude-resilience/circuit-breaker"
+ * import { Claude } from "@claude-resilience/client"
+ * import { RetryPolicy } from "@claude-resilience/retry"
+ * import { Layer, Redacted } from "effect"
+ *
+ * const ClaudeLive = Claude.layerWithoutDependencies({ apiKey: Redacted.make("sk-ant-...") }).pipe(
+ *   Layer.provide(RetryPolicy.layer({ budget: "2 minutes" })),
+ *   Layer.provide(CircuitBreaker.layer({ openDuration: "30 seconds" }))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category Layers
+ */
+export const layerWithoutDependencies = (
+  options: Options
+): Layer.Layer<Claude, never, RetryPolicy.RetryPolicy | CircuitBreaker.CircuitBreaker> =>
+  Layer.effect(Claude, make(options))
+
+/**
+ * The resilient layer with the default retry policy (`RetryPolicy.claude()`) and a default
+ * circuit breaker (5 consecutive server failures open a model's circuit for 60 s).
+ *
+ * @example
+ * ```ts
+ * import { Claude } from "@claude-resilience/client"
+ * import { Redacted } from "effect"
+ *
+ * const ClaudeLive = Claude.layer({ apiKey: Redacted.make("sk-ant-...") })
+ * ```
+ *
+ * @since 0.1.0
+ * @category Layers
+ */
+export const layer = (options: Options): Layer.Layer<Claude> =>
+  layerWithoutDependencies(options).pipe(Layer.provide(RetryPolicy.layer()), Layer.provide(CircuitBreaker.layer()))
+
+/**
+ * The configuration {@link layerConfig} reads:
+ * `ANTHROPIC_API_KEY` (redacted, required), `ANTHROPIC_BASE_URL` (optional),
+ * `CLAUDE_ATTEMPT_TIMEOUT` (a duration like `"60 seconds"`, optional).
+ *
+ * @example
+ * ```ts
+ * import { Claude } from "@claude-resilience/client"
+ * import { Effect } from "effect"
+ *
+ * const options = Effect.runSync(Effect.either(Claude.config))
+ * ```
+ *
+ * @since 0.1.0
+ * @category Config
+ */
+export const config: Config.Config<Options> = Config.all({
+  apiKey: Config.redacted("ANTHROPIC_API_KEY"),
+  baseURL: Config.option(Config.string("ANTHROPIC_BASE_URL")),
+  attemptTimeout: Config.option(Config.duration("CLAUDE_ATTEMPT_TIMEOUT"))
+}).pipe(
+  Config.map(
+    ({ apiKey, attemptTimeout, baseURL }): Options => ({
+      apiKey,
+      baseURL: Option.getOrUndefined(baseURL),
+      attemptTimeout: Option.getOrUndefined(attemptTimeout)
+    })
+  )
+)
+
+/**
+ * {@link layer} from {@link config} (environment variables by default), with extra options
+ * merged on top.
+ *
+ * @example
+ * ```ts
+ * import { Claude } from "@claude-resilience/client"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.flatMap(Claude.Claude, (claude) =>
+ *   claude.messages.create({ model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: "hi" }] })
+ * ).pipe(Effect.provide(Claude.layerConfig()))
+ * ```
+ *
+ * @since 0.1.0
+ * @category Layers
+ */
+export const layerConfig = (
+  extra?: Partial<Omit<Options, "apiKey">>
+): Layer.Layer<Claude, import("effect/ConfigError").ConfigError> =>
+  Layer.unwrapEffect(Effect.map(config, (options) => layer({ ...options, ...stripUndefined(extra) })))
+
+/**
+ * {@link layerWithoutDependencies} from {@link config}.
+ *
+ * @example
+ * ```ts
+ * import { CircuitBreaker } from "@claude-resilience/circuit-breaker"
+ * import { Claude } from "@claude-resilience/client"
+ * import { RetryPolicy } from "@claude-resilience/retry"
+ * import { Layer } from "effect"
+ *
+ * const ClaudeLive = Claude.layerConfigWithoutDependencies().pipe(
+ *   Layer.provide(RetryPolicy.layer()),
+ *   Layer.provide(CircuitBreaker.layer())
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category Layers
+ */
+export const layerConfigWithoutDependencies = (
+  extra?: Partial<Omit<Options, "apiKey">>
+): Layer.Layer<
+  Claude,
+  import("effect/ConfigError").ConfigError,
+  RetryPolicy.RetryPolicy | CircuitBreaker.CircuitBreaker
+> =>
+  Layer.unwrapEffect(
+    Effect.map(config, (options) => layerWithoutDependencies({ ...options, ...stripUndefined(extra) }))
+  )
+
+const stripUndefined = <A extends object>(a: A | undefined): Partial<A> => {
+  if (a === undefined) return {}
+  const out: Partial<A> = {}
+  for (const [key, value] of Object.entries(a)) {
+    if (value !== undefined) (out as Record<string, unknown>)[key] = value
+  }
+  return out
+}
+
+/**
+ * The metrics the client records: calls by outcome and tag, attempts, retries, latency,
+ * tokens in and out.
+ *
+ * @example
+ * ```ts
+ * import { Claude } from "@claude-resilience/client"
+ * import { Metric } from "effect"
+ *
+ * const snapshot = Metric.value(Claude.metrics.calls)
+ * ```
+ *
+ * @since 0.1.0
+ * @category Metrics
+ */
+export const metrics = internal.metrics
+
+/**
+ * Creates a `Redacted` API key from a string, e.g. in tests.
+ *
+ * @example
+ * ```ts
+ * import { Claude } from "@claude-resilience/client"
+ *
+ * const key = Claude.apiKey("sk-ant-test")
+ * ```
+ *
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const apiKey = (key: string): Redacted.Redacted<string> => RedactedValue.make(key)
+
+/**
+ * Runs an effect that uses `Claude` with the service taken from context: a shortcut for
+ * `Effect.flatMap(Claude, f)`.
+ *
+ * @example
+ * ```ts
+ * import { Claude } from "@claude-resilience/client"
+ *
+ * const reply = Claude.use((claude) =>
+ *   claude.messages.create({ model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: "hi" }] })
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category Accessors
+ */
+export const use = <A, E, R>(f: (claude: Service) => Effect.Effect<A, E, R>): Effect.Effect<A, E, R | Claude> =>
+  Effect.flatMap(Claude, f)
+
+/** @internal */
+export const defaultAttemptTimeout: Duration.Duration = Duration.minutes(10)

@@ -1,0 +1,308 @@
+/**
+ * An in-memory, scripted `Claude` for fast unit tests of your own code: replies, streams
+ * and `ClaudeError`s come from a script, no HTTP. Retries and the circuit breaker still
+ * apply (they come from context, like the real layer), so with `TestClock` you can test how
+ * your program behaves under a 429 or a 529 in virtual time.
+ *
+ * @since 0.1.0
+ */
+import { CircuitBreaker } from "@claude-resilience/circuit-breaker"
+import { ClaudeError } from "@claude-resilience/errors"
+import { RetryPolicy } from "@claude-resilience/retry"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as Claude from "./Claude.js"
+import * as internal from "./internal/client.js"
+
+/**
+ * One scripted answer, consumed by the next call in order.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export type Step =
+  | { readonly _tag: "Reply"; readonly message: Claude.Message }
+  | { readonly _tag: "Fail"; readonly error: ClaudeError.ClaudeError }
+  | {
+      readonly _tag: "Stream"
+      readonly events: ReadonlyArray<Claude.MessageStreamEvent>
+      readonly failAfter?: ClaudeError.ClaudeError | undefined
+    }
+
+/**
+ * A call the scripted client received.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export interface Call {
+  readonly operation: "create" | "stream" | "count_tokens"
+  readonly params: unknown
+}
+
+/**
+ * The script's controls: what was called, and more steps to push.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export interface Service {
+  readonly calls: Effect.Effect<ReadonlyArray<Call>>
+  readonly push: (...steps: ReadonlyArray<Step>) => Effect.Effect<void>
+}
+
+/**
+ * The tag of the script's controls.
+ *
+ * @example
+ * ```ts
+ * import { ScriptedClaude } from "@claude-resilience/client"
+ * import { Effect } from "effect"
+ *
+ * const calls = Effect.flatMap(ScriptedClaude.ScriptedClaude, (script) => script.calls)
+ * ```
+ *
+ * @since 0.1.0
+ * @category Tags
+ */
+export class ScriptedClaude extends Context.Tag("@claude-resilience/client/ScriptedClaude")<
+  ScriptedClaude,
+  Service
+>() {}
+
+/**
+ * A complete `Message` with one text block.
+ *
+ * @example
+ * ```ts
+ * import { ScriptedClaude } from "@claude-resilience/client"
+ *
+ * const message = ScriptedClaude.message("Hello!", { model: "claude-haiku-4-5" })
+ * ```
+ *
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const message = (
+  text: string,
+  options: { readonly model?: string; readonly stopReason?: Claude.Message["stop_reason"] } = {}
+): Claude.Message =>
+  ({
+    id: `msg_scripted_${text.length}`,
+    type: "message",
+    role: "assistant",
+    model: options.model ?? "claude-sonnet-4-5",
+    content: [{ type: "text", text, citations: null }],
+    stop_reason: options.stopReason ?? "end_turn",
+    stop_sequence: null,
+    usage: {
+      input_tokens: 10,
+      output_tokens: Math.max(1, Math.ceil(text.length / 4)),
+      cache_creation_input_tokens: null,
+      cache_read_input_tokens: null,
+      server_tool_use: null,
+      service_tier: null
+    }
+  }) as Claude.Message
+
+/**
+ * A step that answers with a text reply.
+ *
+ * @example
+ * ```ts
+ * import { ScriptedClaude } from "@claude-resilience/client"
+ *
+ * const step = ScriptedClaude.reply("Hello!")
+ * ```
+ *
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const reply = (text: string | Claude.Message): Step => ({
+  _tag: "Reply",
+  message: typeof text === "string" ? message(text) : text
+})
+
+/**
+ * A step that fails with a `ClaudeError`.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeError } from "@claude-resilience/errors"
+ * import { ScriptedClaude } from "@claude-resilience/client"
+ *
+ * const step = ScriptedClaude.fail(new ClaudeError.OverloadedError({ message: "Overloaded", status: 529 }))
+ * ```
+ *
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const fail = (error: ClaudeError.ClaudeError): Step => ({ _tag: "Fail", error })
+
+/**
+ * The raw stream events of a text message, split into deltas of `chunkSize` characters.
+ *
+ * @example
+ * ```ts
+ * import { ScriptedClaude } from "@claude-resilience/client"
+ *
+ * const events = ScriptedClaude.events(ScriptedClaude.message("Hello there"), 4)
+ * ```
+ *
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const events = (msg: Claude.Message, chunkSize = 16): ReadonlyArray<Claude.MessageStreamEvent> => {
+  const out: Array<Claude.MessageStreamEvent> = [
+    {
+      type: "message_start",
+      message: { ...msg, content: [], stop_reason: null, usage: { ...msg.usage, output_tokens: 1 } }
+    }
+  ]
+  msg.content.forEach((block, index) => {
+    if (block.type !== "text") return
+    out.push({ type: "content_block_start", index, content_block: { type: "text", text: "", citations: null } })
+    for (let i = 0; i < block.text.length; i += chunkSize) {
+      out.push({
+        type: "content_block_delta",
+        index,
+        delta: { type: "text_delta", text: block.text.slice(i, i + chunkSize) }
+      })
+    }
+    out.push({ type: "content_block_stop", index })
+  })
+  out.push({
+    type: "message_delta",
+    delta: { stop_reason: msg.stop_reason, stop_sequence: null },
+    usage: { output_tokens: msg.usage.output_tokens }
+  } as Claude.MessageStreamEvent)
+  out.push({ type: "message_stop" })
+  return out
+}
+
+/**
+ * A step that streams a text reply, optionally failing after `failAfter.events` events.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeError } from "@claude-resilience/errors"
+ * import { ScriptedClaude } from "@claude-resilience/client"
+ *
+ * const cut = ScriptedClaude.stream("Hello there, friend", {
+ *   failAfter: { events: 4, error: new ClaudeError.ConnectionError({ message: "reset", phase: "stream" }) }
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const stream = (
+  text: string | Claude.Message,
+  options: {
+    readonly chunkSize?: number
+    readonly failAfter?: { readonly events: number; readonly error: ClaudeError.ClaudeError }
+  } = {}
+): Step => {
+  const all = events(typeof text === "string" ? message(text) : text, options.chunkSize)
+  return options.failAfter === undefined
+    ? { _tag: "Stream", events: all }
+    : { _tag: "Stream", events: all.slice(0, options.failAfter.events), failAfter: options.failAfter.error }
+}
+
+const exhausted = () =>
+  new ClaudeError.UnknownApiError({ message: "ScriptedClaude: the script has no step left for this call" })
+
+/**
+ * A `Claude` over a script, with `RetryPolicy` and `CircuitBreaker` from context.
+ *
+ * @example
+ * ```ts
+ * import { CircuitBreaker } from "@claude-resilience/circuit-breaker"
+ * import { ScriptedClaude } from "@claude-resilience/client"
+ * import { RetryPolicy } from "@claude-resilience/retry"
+ * import { Layer, Schedule } from "effect"
+ *
+ * const TestClaude = ScriptedClaude.layerWithoutDependencies([ScriptedClaude.reply("hi")]).pipe(
+ *   Layer.provide(RetryPolicy.layer(Schedule.stop)),
+ *   Layer.provide(CircuitBreaker.layer())
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category Layers
+ */
+export const layerWithoutDependencies = (
+  steps: ReadonlyArray<Step>
+): Layer.Layer<Claude.Claude | ScriptedClaude, never, RetryPolicy.RetryPolicy | CircuitBreaker.CircuitBreaker> =>
+  Layer.effectContext(
+    Effect.gen(function* () {
+      const retry = yield* RetryPolicy.RetryPolicy
+      const breaker = yield* CircuitBreaker.CircuitBreaker
+      const queue: Array<Step> = [...steps]
+      const calls: Array<Call> = []
+      const next = (operation: Call["operation"], params: unknown): Step | undefined => {
+        calls.push({ operation, params })
+        return queue.shift()
+      }
+      const transport: internal.Transport = {
+        create: async (params) => {
+          const step = next("create", params)
+          if (step === undefined) throw exhausted()
+          if (step._tag === "Fail") throw step.error
+          if (step._tag === "Reply") return step.message
+          throw new ClaudeError.UnknownApiError({ message: "ScriptedClaude: a Stream step answered create" })
+        },
+        countTokens: async (params) => {
+          calls.push({ operation: "count_tokens", params })
+          return { input_tokens: Math.ceil(JSON.stringify(params.messages).length / 4) }
+        },
+        stream: async (params) => {
+          const step = next("stream", params)
+          if (step === undefined) throw exhausted()
+          if (step._tag === "Fail") throw step.error
+          const { events: list, failAfter } =
+            step._tag === "Reply" ? { events: events(step.message), failAfter: undefined } : step
+          return {
+            async *[Symbol.asyncIterator]() {
+              for (const event of list) yield event
+              if (failAfter !== undefined) throw failAfter
+            }
+          }
+        }
+      }
+      const service = internal.make({
+        options: { apiKey: Redacted.make("sk-ant-scripted") },
+        retry: retry.schedule,
+        breaker,
+        transport: () => transport
+      })
+      const controls: Service = {
+        calls: Effect.sync(() => [...calls]),
+        push: (...more) => Effect.sync(() => void queue.push(...more))
+      }
+      return Context.make(Claude.Claude, service).pipe(Context.add(ScriptedClaude, controls))
+    })
+  )
+
+/**
+ * A `Claude` over a script with the default retry policy and circuit breaker. Run tests with
+ * `it.effect` so retries wait in virtual time (`TestClock.adjust`).
+ *
+ * @example
+ * ```ts
+ * import { ClaudeError } from "@claude-resilience/errors"
+ * import { Claude, ScriptedClaude } from "@claude-resilience/client"
+ *
+ * const TestClaude = ScriptedClaude.layer([
+ *   ScriptedClaude.fail(new ClaudeError.OverloadedError({ message: "Overloaded", status: 529 })),
+ *   ScriptedClaude.reply("recovered")
+ * ])
+ * ```
+ *
+ * @since 0.1.0
+ * @category Layers
+ */
+export const layer = (steps: ReadonlyArray<Step>): Layer.Layer<Claude.Claude | ScriptedClaude> =>
+  layerWithoutDependencies(steps).pipe(Layer.provide(RetryPolicy.layer()), Layer.provide(CircuitBreaker.layer()))

@@ -1,0 +1,333 @@
+import Anthropic from "@anthropic-ai/sdk"
+import type { CircuitBreaker } from "@claude-resilience/circuit-breaker"
+import { ClaudeError } from "@claude-resilience/errors"
+import { RetryPolicy } from "@claude-resilience/retry"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Metric from "effect/Metric"
+import * as MetricBoundaries from "effect/MetricBoundaries"
+import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
+import * as Stream from "effect/Stream"
+import type * as Claude from "../Claude.js"
+
+export const metrics = {
+  /** Calls by `outcome` (success / failure) and `error_tag`. */
+  calls: Metric.counter("claude_calls_total", { description: "Claude API calls by outcome and error tag" }),
+  /** HTTP attempts sent (first tries and retries). */
+  attempts: Metric.counter("claude_attempts_total", { description: "HTTP attempts sent to the Claude API" }),
+  /** Retries (attempts after the first). */
+  retries: Metric.counter("claude_call_retries_total", { description: "Retries of Claude API calls" }),
+  /** Call latency including retries, in milliseconds. */
+  latency: Metric.histogram(
+    "claude_call_duration_ms",
+    MetricBoundaries.exponential({ start: 5, factor: 2, count: 16 }),
+    "Claude API call duration including retries (ms)"
+  ),
+  inputTokens: Metric.counter("claude_tokens_input_total", { description: "Input tokens reported by the API" }),
+  outputTokens: Metric.counter("claude_tokens_output_total", { description: "Output tokens reported by the API" })
+}
+
+/** What sends one attempt: the SDK over HTTP, or a script in tests. */
+export interface Transport {
+  readonly create: (
+    params: Claude.MessageCreateParams,
+    options: { readonly signal: AbortSignal; readonly headers?: Record<string, string> }
+  ) => Promise<Claude.Message>
+  readonly countTokens: (
+    params: Claude.CountTokensParams,
+    options: { readonly signal: AbortSignal; readonly headers?: Record<string, string> }
+  ) => Promise<Claude.TokensCount>
+  readonly stream: (
+    params: Claude.MessageStreamParams,
+    options: { readonly signal: AbortSignal; readonly headers?: Record<string, string> }
+  ) => Promise<AsyncIterable<Claude.MessageStreamEvent> & { readonly controller?: AbortController }>
+}
+
+interface MakeInput {
+  readonly options: Claude.Options
+  readonly retry: Schedule.Schedule<unknown, ClaudeError.ClaudeError>
+  readonly breaker: CircuitBreaker.Service
+  readonly transport?: ((sdk: Anthropic) => Transport) | undefined
+}
+
+export const sdkTransport = (sdk: Anthropic): Transport => ({
+  create: (params, options) => sdk.messages.create({ ...params, stream: false }, options),
+  countTokens: (params, options) => sdk.messages.countTokens(params, options),
+  stream: (params, options) => sdk.messages.create({ ...params, stream: true }, options)
+})
+
+interface Usage {
+  input: number
+  output: number
+  stopReason: string | undefined
+  id: string | undefined
+}
+
+const toMillis = (input: Duration.DurationInput) => Duration.toMillis(Duration.decode(input))
+
+/** A stream that ended cleanly but without `message_stop` was cut, not finished. */
+const incomplete = () =>
+  new ClaudeError.ConnectionError({
+    message: "stream ended before message_stop",
+    reason: "reset",
+    phase: "stream"
+  })
+
+export const make = ({ breaker, options, retry, transport: makeTransport }: MakeInput): Claude.Service => {
+  const attemptTimeout = Duration.decode(options.attemptTimeout ?? Duration.minutes(10))
+  const sdk = new Anthropic({
+    apiKey: Redacted.value(options.apiKey),
+    ...(options.baseURL !== undefined ? { baseURL: options.baseURL } : {}),
+    // Our Schedules own retries; our Effect timeout owns the attempt deadline.
+    maxRetries: 0,
+    timeout: toMillis(attemptTimeout) + 1000,
+    ...(options.defaultHeaders !== undefined ? { defaultHeaders: { ...options.defaultHeaders } } : {})
+  })
+  const transport = (makeTransport ?? sdkTransport)(sdk)
+  const keyOf = (model: string, call?: Claude.CallOptions) =>
+    call?.circuitKey ?? options.circuitKey?.({ model }) ?? model
+
+  const scheduleFor = (
+    call?: Claude.CallOptions
+  ): Effect.Effect<Schedule.Schedule<unknown, ClaudeError.ClaudeError>> =>
+    call?.retry === false
+      ? Effect.succeed(Schedule.stop)
+      : call?.retry !== undefined
+        ? Effect.succeed(call.retry)
+        : RetryPolicy.resolve(retry)
+
+  const requestOptions = (signal: AbortSignal, call?: Claude.CallOptions) => ({
+    signal,
+    ...(call?.headers !== undefined ? { headers: { ...call.headers } } : {})
+  })
+
+  /**
+   * One attempt: the SDK call under an AbortSignal tied to fiber interruption, mapped to a
+   * ClaudeError, bounded by the attempt timeout, counted by the breaker, traced.
+   */
+  const attempt = <A>(
+    operation: string,
+    model: string,
+    counter: { n: number },
+    call: Claude.CallOptions | undefined,
+    run: (signal: AbortSignal) => Promise<A>
+  ): Effect.Effect<A, ClaudeError.ClaudeError> => {
+    const timeout = call?.timeout !== undefined ? Duration.decode(call.timeout) : attemptTimeout
+    const request: Effect.Effect<A, ClaudeError.ClaudeError> = Effect.tryPromise({ try: run, catch: (e) => e }).pipe(
+      Effect.catchAll((e) => Effect.flatMap(ClaudeError.fromUnknown(e), Effect.fail)),
+      Effect.timeoutFail({
+        duration: timeout,
+        onTimeout: () =>
+          new ClaudeError.TimeoutError({
+            message: `attempt timed out after ${Duration.format(timeout)}`,
+            timeout
+          })
+      })
+    )
+    return Effect.suspend(() => {
+      counter.n += 1
+      const n = counter.n
+      return breaker.execute(keyOf(model, call), request).pipe(
+        Effect.tapError((e) =>
+          Effect.annotateCurrentSpan({
+            "error.type": e._tag,
+            ...("status" in e && e.status !== undefined ? { "http.response.status_code": e.status } : {}),
+            ...("requestId" in e && e.requestId !== undefined ? { "claude.request_id": e.requestId } : {})
+          })
+        ),
+        Effect.ensuring(Metric.increment(metrics.attempts)),
+        Effect.withSpan(`claude.attempt`, {
+          kind: "client",
+          attributes: { "claude.operation": operation, "claude.attempt": n, "gen_ai.request.model": model }
+        })
+      )
+    })
+  }
+
+  const spanAttributes = (operation: string, params: { readonly model: string; readonly max_tokens?: number }) => ({
+    "gen_ai.system": "anthropic",
+    "gen_ai.operation.name": operation,
+    "gen_ai.request.model": params.model,
+    ...(params.max_tokens !== undefined ? { "gen_ai.request.max_tokens": params.max_tokens } : {})
+  })
+
+  /** Records the call's outcome: span attributes, one log line, metrics. */
+  const finish = (
+    operation: string,
+    model: string,
+    startedAt: number,
+    attempts: number,
+    exit: Exit.Exit<unknown, ClaudeError.ClaudeError>,
+    usage: Usage | undefined,
+    content?: { readonly prompt: unknown; readonly completion: unknown }
+  ) =>
+    Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      const durationMs = now - startedAt
+      yield* Metric.update(metrics.latency, durationMs)
+      if (attempts > 1) yield* Metric.incrementBy(metrics.retries, attempts - 1)
+      const base = { model, operation, duration_ms: durationMs, attempts }
+      if (Exit.isSuccess(exit)) {
+        yield* Metric.increment(Metric.tagged(Metric.tagged(metrics.calls, "outcome", "success"), "error_tag", "none"))
+        if (usage !== undefined) {
+          yield* Metric.incrementBy(metrics.inputTokens, usage.input)
+          yield* Metric.incrementBy(metrics.outputTokens, usage.output)
+          yield* Effect.annotateCurrentSpan({
+            "gen_ai.usage.input_tokens": usage.input,
+            "gen_ai.usage.output_tokens": usage.output,
+            ...(usage.stopReason !== undefined ? { "gen_ai.response.finish_reasons": [usage.stopReason] } : {}),
+            ...(usage.id !== undefined ? { "gen_ai.response.id": usage.id } : {})
+          })
+        }
+        yield* Effect.logInfo("claude.call").pipe(
+          Effect.annotateLogs({
+            ...base,
+            outcome: "success",
+            ...(usage !== undefined
+              ? { input_tokens: usage.input, output_tokens: usage.output, stop_reason: usage.stopReason ?? "none" }
+              : {}),
+            ...(options.logContent === true && content !== undefined
+              ? { prompt: content.prompt, completion: content.completion }
+              : {})
+          })
+        )
+      } else {
+        const failure = exit.cause._tag === "Fail" ? exit.cause.error : undefined
+        const tag = failure?._tag ?? "Interrupted"
+        yield* Metric.increment(Metric.tagged(Metric.tagged(metrics.calls, "outcome", "failure"), "error_tag", tag))
+        yield* Effect.annotateCurrentSpan({ "error.type": tag })
+        yield* Effect.logWarning("claude.call").pipe(
+          Effect.annotateLogs({
+            ...base,
+            outcome: "failure",
+            error_tag: tag,
+            ...(failure !== undefined && "status" in failure && failure.status !== undefined
+              ? { status: failure.status }
+              : {}),
+            ...(failure !== undefined && "requestId" in failure && failure.requestId !== undefined
+              ? { request_id: failure.requestId }
+              : {})
+          })
+        )
+      }
+    })
+
+  /** retry(schedule) → breaker → timeout → request, inside a span with logs and metrics. */
+  const resilient = <A>(
+    operation: string,
+    params: { readonly model: string; readonly max_tokens?: number },
+    call: Claude.CallOptions | undefined,
+    run: (signal: AbortSignal) => Promise<A>,
+    usageOf: (a: A) => Usage | undefined,
+    content: (a: A) => unknown
+  ): Effect.Effect<A, ClaudeError.ClaudeError> =>
+    Effect.gen(function* () {
+      const startedAt = yield* Clock.currentTimeMillis
+      const counter = { n: 0 }
+      const schedule = yield* scheduleFor(call)
+      return yield* attempt(operation, params.model, counter, call, run).pipe(
+        Effect.retry(schedule),
+        Effect.onExit((exit) =>
+          finish(
+            operation,
+            params.model,
+            startedAt,
+            counter.n,
+            exit,
+            Exit.isSuccess(exit) ? usageOf(exit.value) : undefined,
+            Exit.isSuccess(exit) ? { prompt: params, completion: content(exit.value) } : undefined
+          )
+        )
+      )
+    }).pipe(
+      Effect.withSpan(`claude.messages.${operation}`, { kind: "client", attributes: spanAttributes(operation, params) })
+    )
+
+  const create = (params: Claude.MessageCreateParams, call?: Claude.CallOptions) =>
+    resilient(
+      "create",
+      params,
+      call,
+      (signal) => transport.create(params, requestOptions(signal, call)),
+      (message) => ({
+        input: message.usage.input_tokens,
+        output: message.usage.output_tokens,
+        stopReason: message.stop_reason ?? undefined,
+        id: message.id
+      }),
+      (message) => message.content
+    )
+
+  const countTokens = (params: Claude.CountTokensParams, call?: Claude.CallOptions) =>
+    resilient(
+      "count_tokens",
+      params,
+      call,
+      (signal) => transport.countTokens(params, requestOptions(signal, call)),
+      () => undefined,
+      (count) => count.input_tokens
+    )
+
+  const stream = (
+    params: Claude.MessageStreamParams,
+    call?: Claude.CallOptions
+  ): Stream.Stream<Claude.MessageStreamEvent, ClaudeError.ClaudeError> =>
+    Stream.unwrapScoped(
+      Effect.gen(function* () {
+        const startedAt = yield* Clock.currentTimeMillis
+        const counter = { n: 0 }
+        const schedule = yield* scheduleFor(call)
+        // The connection phase (until the response headers) is retried and counted by the breaker.
+        const sdkStream = yield* attempt("stream", params.model, counter, call, (signal) =>
+          transport.stream(params, requestOptions(signal, call))
+        ).pipe(
+          Effect.retry(schedule),
+          Effect.onError((cause) =>
+            finish("stream", params.model, startedAt, counter.n, Exit.failCause(cause), undefined)
+          )
+        )
+        // Closing the scope (completion, failure, interruption) aborts the HTTP request.
+        yield* Effect.addFinalizer(() => Effect.sync(() => sdkStream.controller?.abort()))
+        const usage: Usage = { input: 0, output: 0, stopReason: undefined, id: undefined }
+        let stopped = false
+        const events = Stream.fromAsyncIterable(sdkStream, (e) => e).pipe(
+          Stream.catchAll((e) =>
+            Stream.fromEffect(Effect.flatMap(ClaudeError.fromUnknown(e, { phase: "stream" }), Effect.fail))
+          ),
+          Stream.tap((event) =>
+            Effect.sync(() => {
+              switch (event.type) {
+                case "message_start":
+                  usage.input = event.message.usage.input_tokens
+                  usage.output = event.message.usage.output_tokens
+                  usage.id = event.message.id
+                  break
+                case "message_delta":
+                  usage.output = event.usage.output_tokens
+                  usage.stopReason = event.delta.stop_reason ?? undefined
+                  break
+                case "message_stop":
+                  stopped = true
+                  break
+              }
+            })
+          ),
+          Stream.concat(Stream.suspend(() => (stopped ? Stream.empty : Stream.fail(incomplete())))),
+          Stream.ensuringWith((exit) =>
+            finish("stream", params.model, startedAt, counter.n, exit, stopped ? usage : undefined)
+          )
+        )
+        return events
+      }).pipe(
+        Effect.withSpan("claude.messages.stream.connect", {
+          kind: "client",
+          attributes: spanAttributes("stream", params)
+        })
+      )
+    )
+
+  return { messages: { create, stream, countTokens }, sdk }
+}
