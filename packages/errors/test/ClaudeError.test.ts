@@ -89,7 +89,10 @@ describe("error.type refines the status", () => {
     [422, "invalid_request_error", "UnprocessableEntityError"],
     [418, "invalid_request_error", "InvalidRequestError"],
     [599, "api_error", "ApiError"],
-    [504, "overloaded_error", "OverloadedError"]
+    [504, "overloaded_error", "OverloadedError"],
+    [400, "toString", "InvalidRequestError"],
+    [503, "__proto__", "ServiceUnavailableError"],
+    [418, "constructor", "UnknownApiError"]
   ] as const)("status %i + type %s → %s", (status, type, tag) => {
     expect(ClaudeError.fromResponseAt({ status, body: envelope(type, "m") }, NOW)._tag).toBe(tag)
   })

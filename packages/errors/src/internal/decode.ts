@@ -56,8 +56,12 @@ const TYPE_STATUS: Readonly<Record<string, number>> = {
   overloaded_error: 529
 }
 
+/** An own property only: `error.type` may be "toString" or "__proto__". */
+const own = <A>(record: Readonly<Record<string | number, A>>, key: string | number): A | undefined =>
+  Object.hasOwn(record, key) ? record[key] : undefined
+
 export const tagForStatus = (status: number): Tag => {
-  const tag = STATUS_TAGS[status]
+  const tag = own(STATUS_TAGS, status)
   if (tag !== undefined) return tag
   return status >= 500 && status <= 599 ? "ApiError" : "UnknownApiError"
 }
@@ -71,12 +75,12 @@ export const tagForStatus = (status: number): Tag => {
  * 500 whose body says `overloaded_error` is an OverloadedError.
  */
 export const resolveTag = (status: number | undefined, errorType: string | undefined): ApiTag => {
-  const byType = errorType === undefined ? undefined : TYPE_TAGS[errorType]
+  const byType = errorType === undefined ? undefined : own(TYPE_TAGS, errorType)
   if (status === undefined) return byType ?? "UnknownApiError"
   const byStatus = tagForStatus(status) as ApiTag
   if (byType === undefined || byType === byStatus) return byStatus
   const generic = byType === "InvalidRequestError" || byType === "ApiError"
-  const statusHasOwnMember = STATUS_TAGS[status] !== undefined
+  const statusHasOwnMember = own(STATUS_TAGS, status) !== undefined
   return generic && statusHasOwnMember ? byStatus : byType
 }
 
@@ -272,7 +276,7 @@ export const fromResponse = (input: ResponseInput, now: number): CE.ApiResponseE
     bodySnippet = raw !== undefined && raw.length > 0 ? snippet(raw) : undefined
   }
 
-  const effectiveStatus = status ?? (errorType !== undefined ? TYPE_STATUS[errorType] : undefined)
+  const effectiveStatus = status ?? (errorType !== undefined ? own(TYPE_STATUS, errorType) : undefined)
   const tag = resolveTag(status, errorType)
   const rateLimit = ResponseHeaders.rateLimit(headers)
   const fields: Record<string, unknown> = compact({
