@@ -1,0 +1,452 @@
+/**
+ * FakeClaude: a real HTTP + SSE fake of the Claude Messages API on 127.0.0.1, with scripted and seeded
+ * random faults, outage windows, enforced rate limits and a record of every request.
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
+import type * as Fault from "./Fault.js"
+import * as completion from "./internal/completion.js"
+import * as server from "./internal/server.js"
+
+/**
+ * Random faults: per-fault probabilities drawn from a PRNG seeded by `Options.seed`, one decision per
+ * `/v1/messages` request in arrival order, so a seed reproduces the same fault sequence.
+ *
+ * @since 0.1.0
+ * @category Models
+ * @example
+ * ```ts
+ * import { FakeClaude } from "@claude-resilience/testing"
+ *
+ * const chaos: FakeClaude.ChaosProfile = { rates: { "529": 0.1, cutStream: 0.05 }, retryAfter: "1" }
+ * ```
+ */
+export interface ChaosProfile {
+  /** probability of each fault per request; the sum should be ≤ 1 */
+  readonly rates: Readonly<Partial<Record<ChaosFault, number>>>
+  /** `retry-after` sent with chaos 429 / 529 / 503 answers (raw value, default none) */
+  readonly retryAfter?: string | undefined
+  /** stream faults strike after 1..maxAfterEvents events (default 12) */
+  readonly maxAfterEvents?: number | undefined
+  /** delay of the `latency` fault in real ms (default 300) */
+  readonly latencyMs?: number | undefined
+  /** silence of the `stall` fault in real ms (default 2000) */
+  readonly stallMs?: number | undefined
+}
+
+/**
+ * The faults a chaos profile can draw. Stream-only faults (`cutStream`, `sseOverloaded`, `malformedSse`,
+ * `stall`) hit streaming requests only; a non-streaming request that draws one is answered normally.
+ *
+ * @since 0.1.0
+ * @category Models
+ * @example
+ * ```ts
+ * import { FakeClaude } from "@claude-resilience/testing"
+ *
+ * const fault: FakeClaude.ChaosFault = "sseOverloaded"
+ * ```
+ */
+export type ChaosFault =
+  | "429"
+  | "500"
+  | "502"
+  | "503"
+  | "504"
+  | "529"
+  | "html502"
+  | "empty503"
+  | "truncatedJson"
+  | "reset"
+  | "latency"
+  | "cutStream"
+  | "sseOverloaded"
+  | "malformedSse"
+  | "stall"
+
+/**
+ * An outage: every request between `from` and `to` (server time since start, scaled by `clockScale`)
+ * fails with `status` and the API's error body.
+ *
+ * @since 0.1.0
+ * @category Models
+ * @example
+ * ```ts
+ * import { FakeClaude } from "@claude-resilience/testing"
+ *
+ * const outage: FakeClaude.Outage = { from: "1 minute", to: "2 minutes", status: 503 }
+ * ```
+ */
+export interface Outage {
+  readonly from: Duration.DurationInput
+  readonly to: Duration.DurationInput
+  readonly status: number
+  readonly errorType?: string | undefined
+  readonly message?: string | undefined
+  readonly retryAfter?: string | undefined
+}
+
+/**
+ * Token-bucket limits per API key, refilled continuously over a (scaled) minute.
+ *
+ * @since 0.1.0
+ * @category Models
+ * @example
+ * ```ts
+ * import { FakeClaude } from "@claude-resilience/testing"
+ *
+ * const limits: FakeClaude.RateLimits = { requestsPerMinute: 50, inputTokensPerMinute: 30_000 }
+ * ```
+ */
+export interface RateLimits {
+  readonly requestsPerMinute?: number | undefined
+  readonly inputTokensPerMinute?: number | undefined
+  readonly outputTokensPerMinute?: number | undefined
+}
+
+/**
+ * Server options; every field has a default.
+ *
+ * @since 0.1.0
+ * @category Models
+ * @example
+ * ```ts
+ * import { FakeClaude } from "@claude-resilience/testing"
+ *
+ * const options: FakeClaude.Options = { seed: 1, clockScale: 60, rateLimits: { requestsPerMinute: 5 } }
+ * ```
+ */
+export interface Options {
+  /** port on 127.0.0.1 (default 0: an ephemeral port) */
+  readonly port?: number | undefined
+  /** the API key the server accepts (default "sk-ant-test-fake-key") */
+  readonly apiKey?: string | undefined
+  /** more accepted keys, each with its own rate-limit buckets */
+  readonly extraApiKeys?: ReadonlyArray<string> | undefined
+  /** seed of completions, ids and chaos (default 0) */
+  readonly seed?: number | undefined
+  /** random faults (default none) */
+  readonly chaos?: ChaosProfile | undefined
+  /** outage windows relative to server start */
+  readonly outages?: ReadonlyArray<Outage> | undefined
+  /** enforced limits (default none: no limits, no rate-limit headers) */
+  readonly rateLimits?: RateLimits | undefined
+  /** server time runs this many times faster than real time (default 1) */
+  readonly clockScale?: number | undefined
+  /** context window in estimated tokens (default 200_000) */
+  readonly contextWindow?: number | undefined
+  /** accepted model ids (default {@link defaultModels}) */
+  readonly models?: ReadonlyArray<string> | undefined
+  /** length of a completion's full text in characters (default 900) */
+  readonly completionChars?: number | undefined
+  /** words per `text_delta` (default 3) */
+  readonly wordsPerDelta?: number | undefined
+  /** real ms between SSE events (default 0) */
+  readonly eventDelayMs?: number | undefined
+  /** records kept (oldest dropped first; default 10_000), so a long-running server stays bounded */
+  readonly maxRecords?: number | undefined
+  /** answer every request carrying `tools` with a tool_use block (default: only when the user asks, see docs) */
+  readonly alwaysUseTools?: boolean | undefined
+}
+
+/**
+ * What happened to a request: the HTTP status sent, or how the exchange ended without one.
+ *
+ * @since 0.1.0
+ * @category Models
+ * @example
+ * ```ts
+ * import { FakeClaude } from "@claude-resilience/testing"
+ *
+ * const cut: FakeClaude.Outcome = "cut"
+ * ```
+ */
+export type Outcome = number | "pending" | "reset" | "cut" | "sse-error" | "malformed-sse" | "client-closed"
+
+/**
+ * One request as the server saw it. Secrets (`x-api-key`, `authorization`) are never recorded.
+ *
+ * @since 0.1.0
+ * @category Models
+ * @example
+ * ```ts
+ * import { FakeClaude } from "@claude-resilience/testing"
+ *
+ * const withoutFault = (rs: ReadonlyArray<FakeClaude.RecordedRequest>) => rs.filter((r) => r.fault === undefined)
+ * ```
+ */
+export interface RecordedRequest {
+  /** the `request-id` sent back */
+  readonly id: string
+  /** real ms since server start when the request arrived */
+  readonly time: number
+  readonly method: string
+  readonly path: string
+  readonly headers: Readonly<Record<string, string>>
+  /** parsed JSON body (raw text when not JSON) */
+  readonly body: unknown
+  readonly stream: boolean
+  /** index of the accepted key (0 = `apiKey`), undefined when the key was missing or wrong */
+  readonly keyIndex: number | undefined
+  /** label of the fault applied (see `Fault.label`, plus "outage:N" and "rate-limit:<limit>") */
+  readonly fault: string | undefined
+  readonly faultSource: "scripted" | "chaos" | "outage" | "rate-limit" | undefined
+  readonly outcome: Outcome
+  /** response bytes written (headers excluded) */
+  readonly bytesSent: number
+  /** SSE events written */
+  readonly events: number
+  readonly inputTokens: number | undefined
+  readonly outputTokens: number | undefined
+  /** real ms until the response ended, undefined while pending */
+  readonly durationMs: number | undefined
+}
+
+/**
+ * Counters over the recorded requests.
+ *
+ * @since 0.1.0
+ * @category Models
+ * @example
+ * ```ts
+ * import { FakeClaude } from "@claude-resilience/testing"
+ *
+ * const overloaded = (stats: FakeClaude.Stats) => stats.byOutcome["529"] ?? 0
+ * ```
+ */
+export interface Stats {
+  readonly total: number
+  /** keyed by `String(outcome)`: "200", "529", "reset", "cut", "client-closed" ... */
+  readonly byOutcome: Readonly<Record<string, number>>
+  /** keyed by fault label */
+  readonly byFault: Readonly<Record<string, number>>
+  readonly byPath: Readonly<Record<string, number>>
+  readonly pending: number
+  readonly bytesSent: number
+}
+
+/**
+ * The running server.
+ *
+ * @since 0.1.0
+ * @category Models
+ * @example
+ * ```ts
+ * import { FakeClaude } from "@claude-resilience/testing"
+ *
+ * const baseURL = (fake: FakeClaude.Service) => fake.url
+ * ```
+ */
+export interface Service {
+  /** "http://127.0.0.1:PORT", the SDK's `baseURL` */
+  readonly url: string
+  readonly port: number
+  /** the key the server accepts */
+  readonly apiKey: string
+  readonly seed: number
+  /** queue scripted faults, consumed in order by the requests they match */
+  readonly enqueue: (...faults: ReadonlyArray<Fault.Fault>) => Effect.Effect<void>
+  /** scripted faults not consumed yet */
+  readonly pendingFaults: Effect.Effect<ReadonlyArray<Fault.Fault>>
+  /** replace the chaos profile (undefined: no random faults); the PRNG keeps its position */
+  readonly setChaos: (profile: ChaosProfile | undefined) => Effect.Effect<void>
+  /** every request so far, oldest first */
+  readonly requests: Effect.Effect<ReadonlyArray<RecordedRequest>>
+  readonly stats: Effect.Effect<Stats>
+  /** clear the fault queue, records and rate-limit buckets, and reseed the chaos PRNG */
+  readonly reset: Effect.Effect<void>
+}
+
+/**
+ * The FakeClaude service tag.
+ *
+ * @since 0.1.0
+ * @category Models
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { FakeClaude } from "@claude-resilience/testing"
+ *
+ * const url = Effect.map(FakeClaude.FakeClaude, (fake) => fake.url)
+ * ```
+ */
+export class FakeClaude extends Context.Tag("@claude-resilience/testing/FakeClaude")<FakeClaude, Service>() {}
+
+/**
+ * The key accepted when `Options.apiKey` is not given.
+ *
+ * @since 0.1.0
+ * @category Constructors
+ * @example
+ * ```ts
+ * import { FakeClaude } from "@claude-resilience/testing"
+ *
+ * console.log(FakeClaude.defaultApiKey) // "sk-ant-test-fake-key"
+ * ```
+ */
+export const defaultApiKey: string = server.DEFAULT_API_KEY
+
+/**
+ * Model ids accepted when `Options.models` is not given.
+ *
+ * @since 0.1.0
+ * @category Constructors
+ * @example
+ * ```ts
+ * import { FakeClaude } from "@claude-resilience/testing"
+ *
+ * FakeClaude.defaultModels.includes("claude-sonnet-4-6") // true
+ * ```
+ */
+export const defaultModels: ReadonlyArray<string> = server.DEFAULT_MODELS
+
+/**
+ * Named chaos profiles: `none` (no faults), `transient` (a few percent of retryable faults), `harsh`
+ * (about a third of requests fail in some way).
+ *
+ * @since 0.1.0
+ * @category Constructors
+ * @example
+ * ```ts
+ * import { FakeClaude } from "@claude-resilience/testing"
+ *
+ * const layer = FakeClaude.layer({ seed: 7, chaos: FakeClaude.profiles.transient })
+ * ```
+ */
+export const profiles: {
+  readonly none: ChaosProfile
+  readonly transient: ChaosProfile
+  readonly harsh: ChaosProfile
+} = {
+  none: { rates: {} },
+  transient: {
+    rates: { "429": 0.03, "529": 0.05, "500": 0.02, html502: 0.02, reset: 0.02, cutStream: 0.05, sseOverloaded: 0.03 },
+    retryAfter: "1"
+  },
+  harsh: {
+    rates: {
+      "429": 0.05,
+      "529": 0.08,
+      "500": 0.03,
+      "503": 0.02,
+      html502: 0.03,
+      empty503: 0.02,
+      truncatedJson: 0.02,
+      reset: 0.04,
+      latency: 0.03,
+      cutStream: 0.08,
+      sseOverloaded: 0.05,
+      malformedSse: 0.02
+    },
+    retryAfter: "1"
+  }
+}
+
+/**
+ * Start the server: listens on 127.0.0.1, closes (dropping open connections) when the scope ends.
+ *
+ * @since 0.1.0
+ * @category Constructors
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { FakeClaude } from "@claude-resilience/testing"
+ *
+ * const program = Effect.scoped(
+ *   Effect.gen(function* () {
+ *     const fake = yield* FakeClaude.make({ seed: 1 })
+ *     return fake.url
+ *   })
+ * )
+ * ```
+ */
+export const make: (options?: Options) => Effect.Effect<Service, never, Scope.Scope> = server.make
+
+/**
+ * A scoped layer running the server for the layer's lifetime.
+ *
+ * @since 0.1.0
+ * @category Layers
+ * @example
+ * ```ts
+ * import Anthropic from "@anthropic-ai/sdk"
+ * import { Effect } from "effect"
+ * import { FakeClaude, Fault } from "@claude-resilience/testing"
+ *
+ * const program = Effect.gen(function* () {
+ *   const fake = yield* FakeClaude.FakeClaude
+ *   yield* fake.enqueue(Fault.status(529))
+ *   const client = new Anthropic({ apiKey: fake.apiKey, baseURL: fake.url, maxRetries: 1 })
+ *   return yield* Effect.promise(() =>
+ *     client.messages.create({ model: "claude-sonnet-4-6", max_tokens: 64, messages: [{ role: "user", content: "Hi" }] })
+ *   )
+ * }).pipe(Effect.provide(FakeClaude.layer({ seed: 1 })))
+ * ```
+ */
+export const layer = (options: Options = {}): Layer.Layer<FakeClaude> => Layer.scoped(FakeClaude, make(options))
+
+/**
+ * The deterministic full completion text for a request: derived from the last user message (ignoring a
+ * trailing assistant prefill, and for `[user X, assistant partial, user "…continue…"]` from X) and the
+ * seed. A prefilled or continued request is answered with the rest of this text after the prefix.
+ *
+ * @since 0.1.0
+ * @category Accessors
+ * @example
+ * ```ts
+ * import { FakeClaude } from "@claude-resilience/testing"
+ *
+ * const text = FakeClaude.completionText({ messages: [{ role: "user", content: "Hello" }] }, 1)
+ * ```
+ */
+export const completionText: (request: completion.CompletionRequest, seed: number, chars?: number) => string =
+  completion.completionText
+
+/**
+ * The deterministic token estimate used for `count_tokens`, `usage.input_tokens`, rate limits and the
+ * context-window check: 3 per request + 4 per message + ceil(characters / 4) per text block (system
+ * included) + 1500 per image or document + ceil(JSON length / 4) for any other block and for `tools`.
+ *
+ * @since 0.1.0
+ * @category Accessors
+ * @example
+ * ```ts
+ * import { FakeClaude } from "@claude-resilience/testing"
+ *
+ * FakeClaude.estimateTokens({ messages: [{ role: "user", content: "12345678" }] }) // 3 + 4 + 2 = 9
+ * ```
+ */
+export const estimateTokens: (request: completion.CompletionRequest) => number = completion.estimateTokens
+
+/**
+ * Output-token estimate of a text: ceil(characters / 4).
+ *
+ * @since 0.1.0
+ * @category Accessors
+ * @example
+ * ```ts
+ * import { FakeClaude } from "@claude-resilience/testing"
+ *
+ * FakeClaude.estimateTextTokens("abcdefgh") // 2
+ * ```
+ */
+export const estimateTextTokens: (text: string) => number = completion.estimateTextTokens
+
+/**
+ * The shape `completionText` and `estimateTokens` accept (structurally compatible with the SDK's params).
+ *
+ * @since 0.1.0
+ * @category Models
+ * @example
+ * ```ts
+ * import { FakeClaude } from "@claude-resilience/testing"
+ *
+ * const request: FakeClaude.CompletionRequest = { messages: [{ role: "user", content: "Hi" }] }
+ * ```
+ */
+export type CompletionRequest = completion.CompletionRequest

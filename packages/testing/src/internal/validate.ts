@@ -1,0 +1,143 @@
+/**
+ * Request validation with the real API's error types and (close to) its messages.
+ *
+ * @internal
+ */
+import * as Either from "effect/Either"
+import type { CompletionMessage } from "./completion.js"
+
+/** @internal */
+export interface ApiErrorSpec {
+  readonly status: number
+  readonly type: string
+  readonly message: string
+}
+
+/** @internal */
+export interface ToolDef {
+  readonly name: string
+  readonly input_schema?: unknown
+}
+
+/** @internal */
+export interface ValidRequest {
+  readonly model: string
+  readonly max_tokens: number
+  readonly messages: ReadonlyArray<CompletionMessage>
+  readonly system?: unknown
+  readonly tools?: ReadonlyArray<ToolDef> | undefined
+  readonly tool_choice?: unknown
+  readonly stop_sequences?: ReadonlyArray<string> | undefined
+  readonly stream: boolean
+}
+
+const invalid = (message: string): ApiErrorSpec => ({ status: 400, type: "invalid_request_error", message })
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+const isEmptyContent = (content: unknown): boolean => {
+  if (typeof content === "string") return content.length === 0
+  if (Array.isArray(content)) return content.length === 0
+  return true
+}
+
+const endsWithWhitespace = (content: unknown): boolean => {
+  if (typeof content === "string") return /\s$/.test(content)
+  if (Array.isArray(content)) {
+    const last: unknown = content[content.length - 1]
+    return isRecord(last) && last.type === "text" && typeof last.text === "string" && /\s$/.test(last.text)
+  }
+  return false
+}
+
+/**
+ * Validates a `/v1/messages` (or, with `countTokens`, a `/v1/messages/count_tokens`) body.
+ *
+ * @internal
+ */
+export const validate = (
+  body: unknown,
+  models: ReadonlyArray<string>,
+  countTokens: boolean
+): Either.Either<ValidRequest, ApiErrorSpec> => {
+  if (!isRecord(body)) return Either.left(invalid("Request body must be a JSON object"))
+  const model = body.model
+  if (model === undefined) return Either.left(invalid("model: Field required"))
+  if (typeof model !== "string" || model.length === 0) {
+    return Either.left(invalid("model: Input should be a valid string"))
+  }
+  let maxTokens = 0
+  if (!countTokens) {
+    const mt = body.max_tokens
+    if (mt === undefined) return Either.left(invalid("max_tokens: Field required"))
+    if (typeof mt !== "number" || !Number.isInteger(mt)) {
+      return Either.left(invalid("max_tokens: Input should be a valid integer"))
+    }
+    if (mt < 1) return Either.left(invalid("max_tokens: Input should be greater than or equal to 1"))
+    maxTokens = mt
+  }
+  const messages = body.messages
+  if (messages === undefined) return Either.left(invalid("messages: Field required"))
+  if (!Array.isArray(messages)) return Either.left(invalid("messages: Input should be a valid list"))
+  if (messages.length === 0) return Either.left(invalid("messages: at least one message is required"))
+  const parsed: Array<CompletionMessage> = []
+  for (let i = 0; i < messages.length; i++) {
+    const message: unknown = messages[i]
+    if (!isRecord(message)) return Either.left(invalid(`messages.${i}: Input should be a valid dictionary`))
+    const role = message.role
+    if (role !== "user" && role !== "assistant") {
+      return Either.left(invalid(`messages.${i}.role: Input should be 'user' or 'assistant'`))
+    }
+    const content = message.content
+    if (typeof content !== "string" && !Array.isArray(content)) {
+      return Either.left(invalid(`messages.${i}.content: Field required`))
+    }
+    if (i === 0 && role !== "user") return Either.left(invalid(`messages: first message must use the "user" role`))
+    const previous = parsed[i - 1]
+    if (previous !== undefined && previous.role === role) {
+      return Either.left(
+        invalid(
+          `messages: roles must alternate between "user" and "assistant", but found multiple "${role}" roles in a row`
+        )
+      )
+    }
+    const isFinalAssistant = i === messages.length - 1 && role === "assistant"
+    if (isEmptyContent(content) && !isFinalAssistant) {
+      return Either.left(
+        invalid(
+          `messages.${i}: all messages must have non-empty content except for the optional final assistant message`
+        )
+      )
+    }
+    if (isFinalAssistant && endsWithWhitespace(content)) {
+      return Either.left(invalid("messages: final assistant content cannot end with trailing whitespace"))
+    }
+    parsed.push({ role, content })
+  }
+  if (!models.includes(model)) return Either.left({ status: 404, type: "not_found_error", message: `model: ${model}` })
+  const tools = body.tools
+  let validTools: Array<ToolDef> | undefined
+  if (tools !== undefined) {
+    if (!Array.isArray(tools)) return Either.left(invalid("tools: Input should be a valid list"))
+    validTools = []
+    for (let i = 0; i < tools.length; i++) {
+      const tool: unknown = tools[i]
+      if (!isRecord(tool) || typeof tool.name !== "string") {
+        return Either.left(invalid(`tools.${i}.name: Field required`))
+      }
+      validTools.push({ name: tool.name, input_schema: tool.input_schema })
+    }
+  }
+  const stop = body.stop_sequences
+  const stopSequences = Array.isArray(stop) ? stop.filter((s): s is string => typeof s === "string") : undefined
+  return Either.right({
+    model,
+    max_tokens: maxTokens,
+    messages: parsed,
+    system: body.system,
+    tools: validTools,
+    tool_choice: body.tool_choice,
+    stop_sequences: stopSequences,
+    stream: body.stream === true
+  })
+}
