@@ -228,6 +228,19 @@ describe("claude", () => {
     })
   )
 
+  it.effect("a half-open circuit is retried on a short backoff while its probe runs; an isolated one never", () =>
+    Effect.gen(function* () {
+      const halfOpen = new ClaudeError.CircuitOpenError({ message: "probing", key: "m", state: "HalfOpen" })
+      const isolated = new ClaudeError.CircuitOpenError({ message: "held", key: "m", state: "Isolated" })
+      const retried = yield* run([halfOpen, halfOpen], RetryPolicy.claude({ jitter: "none" }))
+      assert.isTrue(Either.isRight(retried.result))
+      assert.deepStrictEqual(retried.delays, [250, 500])
+      const held = yield* run([isolated], RetryPolicy.claude())
+      assert.isTrue(Either.isLeft(held.result))
+      assert.strictEqual(held.attempts, 1)
+    })
+  )
+
   it.effect("a budget stops before a wait that would end beyond it", () =>
     Effect.gen(function* () {
       // 529: 5 s then 10 s; 5 + 10 > 12

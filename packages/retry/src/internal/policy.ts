@@ -72,7 +72,9 @@ export const defaults: { readonly [K in ClaudeError.Tag]?: TagPolicy } = {
   UnknownApiError: backoff("500 millis", "8 seconds", 3),
   ConnectionError: backoff("500 millis", "8 seconds", 3),
   TimeoutError: backoff("500 millis", "8 seconds", 3),
-  CircuitOpenError: backoff(0, 0, 3)
+  // Cheap (no network): an open circuit is waited out (its retryAfter), a half-open one is
+  // retried on a short backoff while its probe runs; the budget bounds both.
+  CircuitOpenError: backoff("250 millis", "5 seconds", 10)
 }
 
 // ---------------------------------------------------------------------------
@@ -276,9 +278,16 @@ const delays = (policy: TagPolicy, jitter: Jitter): Schedule.Schedule<unknown> =
 const forTag = (policy: TagPolicy | false, jitter: Jitter, tag?: string): Schedule.Schedule<unknown, unknown> => {
   if (policy === false) return Schedule.stop
   const retries = Schedule.recurs(Math.max(0, policy.maxAttempts - 1))
-  // An open circuit is retried only when it says when to come back; the wait is its retryAfter.
+  // An open circuit is retried when it says when to come back (the wait is at least its
+  // retryAfter); a half-open one while its probe runs; an isolated one never.
   if (tag === "CircuitOpenError") {
-    return Schedule.whileInput(retries, (error: unknown) => ClaudeError.retryAfterOf(error) !== undefined)
+    return Schedule.intersect(delays(policy, jitter), retries).pipe(
+      Schedule.whileInput(
+        (error: unknown) =>
+          ClaudeError.retryAfterOf(error) !== undefined ||
+          (ClaudeError.isClaudeError(error) && error._tag === "CircuitOpenError" && error.state === "HalfOpen")
+      )
+    )
   }
   return Schedule.intersect(delays(policy, jitter), retries)
 }
