@@ -9,7 +9,7 @@ import { FakeClaude, Fault } from "@claude-resilience/testing"
 import { describe, expect, it } from "@effect/vitest"
 import {
   Chunk,
-  Duration,
+  type Duration,
   Effect,
   Exit,
   Fiber,

@@ -1,0 +1,299 @@
+/**
+ * The drill's workload: a mix of create and streaming calls at a set concurrency, run by
+ * one contender (the plain SDK at its defaults, or claude-resilience), with a live tally.
+ *
+ * @since 0.1.0
+ */
+import Anthropic from "@anthropic-ai/sdk"
+import { CircuitBreaker } from "@claude-resilience/circuit-breaker"
+import { Claude } from "@claude-resilience/client"
+import { ClaudeError } from "@claude-resilience/errors"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Metric from "effect/Metric"
+import * as MetricLabel from "effect/MetricLabel"
+import * as Ref from "effect/Ref"
+import * as Stream from "effect/Stream"
+
+/**
+ * Who runs the workload.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export type Contender = "sdk" | "toolkit"
+
+/**
+ * The workload's shape.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export interface Options {
+  readonly requests: number
+  readonly concurrency: number
+  /** share of streaming calls, 0..1 (default 0.3) */
+  readonly streamShare?: number | undefined
+  readonly model: string
+  readonly maxTokens?: number | undefined
+}
+
+/**
+ * A live tally, updated as calls finish.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export interface Tally {
+  readonly started: number
+  readonly finished: number
+  readonly succeeded: number
+  readonly failedByTag: Readonly<Record<string, number>>
+  /** streamed text characters received by attempts that were then thrown away */
+  readonly wastedChars: number
+  readonly outputTokens: number
+}
+
+/**
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const emptyTally: Tally = {
+  started: 0,
+  finished: 0,
+  succeeded: 0,
+  failedByTag: {},
+  wastedChars: 0,
+  outputTokens: 0
+}
+
+/**
+ * The result of one contender's run.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export interface Report {
+  readonly contender: Contender
+  readonly requests: number
+  readonly succeeded: number
+  readonly failed: number
+  readonly failedByTag: Readonly<Record<string, number>>
+  /** HTTP attempts that reached the server (undefined when it cannot be seen) */
+  readonly attemptsSent: number | undefined
+  readonly retries: number | undefined
+  readonly breakerRejections: number
+  readonly resumedStreams: number
+  /** output tokens (FakeClaude's estimate, chars / 4) received and then thrown away */
+  readonly wastedOutputTokens: number
+  readonly wallMs: number
+}
+
+const prompt = (i: number) =>
+  `Request ${i}: explain in a few paragraphs how a client should survive rate limits, overload and dropped streams.`
+
+const params = (options: Options, i: number) => ({
+  model: options.model,
+  max_tokens: options.maxTokens ?? 400,
+  messages: [{ role: "user" as const, content: prompt(i) }]
+})
+
+/** Deterministic mix: request i streams when its slot falls in the stream share. */
+const isStream = (options: Options, i: number) => ((i * 37) % 100) / 100 < (options.streamShare ?? 0.3)
+
+/**
+ * What one call needs: run a create call, or a stream that reports its text as it goes.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export interface Caller {
+  readonly create: (i: number) => Effect.Effect<{ readonly outputTokens: number }, ClaudeError.ClaudeError>
+  readonly stream: (
+    i: number,
+    onText: (chars: number) => void
+  ) => Effect.Effect<{ readonly outputTokens: number; readonly resumed: number }, ClaudeError.ClaudeError>
+}
+
+/**
+ * The plain SDK at its defaults (2 retries with its own backoff), errors classified with
+ * `ClaudeError.fromUnknown` for the report only.
+ *
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const sdkCaller = (
+  config: { readonly apiKey: string; readonly baseURL?: string | undefined },
+  options: Options
+): Caller => {
+  const sdk = new Anthropic({
+    apiKey: config.apiKey,
+    ...(config.baseURL !== undefined ? { baseURL: config.baseURL } : {})
+  })
+  const classify = (e: unknown, phase: ClaudeError.Phase) =>
+    Effect.flatMap(ClaudeError.fromUnknown(e, { phase }), Effect.fail)
+  return {
+    create: (i) =>
+      Effect.tryPromise({
+        try: (signal) => sdk.messages.create(params(options, i), { signal }),
+        catch: (e) => e
+      }).pipe(
+        Effect.map((m) => ({ outputTokens: m.usage.output_tokens })),
+        Effect.catchAll((e) => classify(e, "request"))
+      ),
+    stream: (i, onText) =>
+      Effect.tryPromise({
+        try: async (signal) => {
+          const stream = await sdk.messages.create({ ...params(options, i), stream: true }, { signal })
+          let outputTokens = 0
+          for await (const event of stream) {
+            if (event.type === "content_block_delta" && event.delta.type === "text_delta")
+              onText(event.delta.text.length)
+            if (event.type === "message_delta") outputTokens = event.usage.output_tokens
+          }
+          return { outputTokens, resumed: 0 }
+        },
+        catch: (e) => e
+      }).pipe(Effect.catchAll((e) => classify(e, "stream")))
+  }
+}
+
+/**
+ * claude-resilience: the `Claude` service from context (retry → breaker → timeout), with
+ * streams given by `stream` (a resumable stream when the stream package is used).
+ *
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const toolkitCaller = (
+  claude: Claude.Service,
+  options: Options,
+  stream?: (
+    params: Claude.MessageStreamParams,
+    onText: (chars: number) => void
+  ) => Effect.Effect<{ readonly outputTokens: number; readonly resumed: number }, ClaudeError.ClaudeError>
+): Caller => ({
+  create: (i) =>
+    Effect.map(claude.messages.create(params(options, i)), (m) => ({ outputTokens: m.usage.output_tokens })),
+  stream: (i, onText) =>
+    stream !== undefined
+      ? stream(params(options, i), onText)
+      : claude.messages.stream(params(options, i)).pipe(
+          Stream.runFold({ outputTokens: 0, resumed: 0 }, (acc, event) => {
+            if (event.type === "content_block_delta" && event.delta.type === "text_delta")
+              onText(event.delta.text.length)
+            return event.type === "message_delta" ? { ...acc, outputTokens: event.usage.output_tokens } : acc
+          })
+        )
+})
+
+/**
+ * Runs the workload with a caller, updating `tally` as calls finish. Every call ends in a
+ * success or a typed failure; nothing is lost.
+ *
+ * @since 0.1.0
+ * @category Running
+ */
+export const run = (
+  caller: Caller,
+  options: Options,
+  tally: Ref.Ref<Tally>
+): Effect.Effect<{ readonly wallMs: number; readonly resumedStreams: number }> =>
+  Effect.gen(function* () {
+    const start = yield* Clock.currentTimeMillis
+    let resumedStreams = 0
+    yield* Effect.forEach(
+      Array.from({ length: options.requests }, (_, i) => i),
+      (i) => {
+        let received = 0
+        const onText = (chars: number) => {
+          received += chars
+        }
+        const call: Effect.Effect<{ readonly outputTokens: number }, ClaudeError.ClaudeError> = isStream(options, i)
+          ? Effect.tap(caller.stream(i, onText), (r) =>
+              Effect.sync(() => {
+                resumedStreams += r.resumed > 0 ? 1 : 0
+              })
+            )
+          : caller.create(i)
+        return Ref.update(tally, (t) => ({ ...t, started: t.started + 1 })).pipe(
+          Effect.zipRight(Effect.either(call)),
+          Effect.flatMap((result) =>
+            Ref.update(tally, (t) =>
+              result._tag === "Right"
+                ? {
+                    ...t,
+                    finished: t.finished + 1,
+                    succeeded: t.succeeded + 1,
+                    outputTokens: t.outputTokens + result.right.outputTokens
+                  }
+                : {
+                    ...t,
+                    finished: t.finished + 1,
+                    wastedChars: t.wastedChars + received,
+                    failedByTag: { ...t.failedByTag, [result.left._tag]: (t.failedByTag[result.left._tag] ?? 0) + 1 }
+                  }
+            )
+          )
+        )
+      },
+      { concurrency: options.concurrency, discard: true }
+    )
+    const end = yield* Clock.currentTimeMillis
+    return { wallMs: end - start, resumedStreams }
+  })
+
+/**
+ * Counts of the toolkit's own metrics, read before and after a run to get its share.
+ *
+ * @since 0.1.0
+ * @category Running
+ */
+export const toolkitCounters = (model: string) =>
+  Effect.all({
+    rejections: Effect.map(
+      Effect.forEach(["Open", "HalfOpen", "Isolated"], (state) =>
+        Metric.value(
+          Metric.taggedWithLabels(CircuitBreaker.metrics.rejections, [
+            MetricLabel.make("key", model),
+            MetricLabel.make("state", state)
+          ])
+        )
+      ),
+      (states) => states.reduce((sum, s) => sum + s.count, 0)
+    ),
+    attempts: Effect.map(Metric.value(Claude.metrics.attempts), (s) => s.count)
+  })
+
+/**
+ * Builds a {@link Report} from a finished tally.
+ *
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const report = (
+  contender: Contender,
+  options: Options,
+  tally: Tally,
+  extra: {
+    readonly wallMs: number
+    readonly attemptsSent: number | undefined
+    readonly breakerRejections: number
+    readonly resumedStreams: number
+  }
+): Report => {
+  const failed = Object.values(tally.failedByTag).reduce((a, b) => a + b, 0)
+  return {
+    contender,
+    requests: options.requests,
+    succeeded: tally.succeeded,
+    failed,
+    failedByTag: tally.failedByTag,
+    attemptsSent: extra.attemptsSent,
+    retries: extra.attemptsSent === undefined ? undefined : Math.max(0, extra.attemptsSent - options.requests),
+    breakerRejections: extra.breakerRejections,
+    resumedStreams: extra.resumedStreams,
+    wastedOutputTokens: Math.ceil(tally.wastedChars / 4),
+    wallMs: extra.wallMs
+  }
+}
