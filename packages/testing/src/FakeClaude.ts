@@ -10,6 +10,7 @@ import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import type * as Fault from "./Fault.js"
+import type * as Reply from "./Reply.js"
 import * as completion from "./internal/completion.js"
 import * as server from "./internal/server.js"
 
@@ -253,12 +254,16 @@ export interface Service {
   readonly enqueue: (...faults: ReadonlyArray<Fault.Fault>) => Effect.Effect<void>
   /** scripted faults not consumed yet */
   readonly pendingFaults: Effect.Effect<ReadonlyArray<Fault.Fault>>
+  /** queue scripted answers (e.g. `Reply.toolUse`), consumed in order by the requests they match */
+  readonly reply: (...replies: ReadonlyArray<Reply.Reply>) => Effect.Effect<void>
+  /** scripted answers not consumed yet */
+  readonly pendingReplies: Effect.Effect<ReadonlyArray<Reply.Reply>>
   /** replace the chaos profile (undefined: no random faults); the PRNG keeps its position */
   readonly setChaos: (profile: ChaosProfile | undefined) => Effect.Effect<void>
   /** every request so far, oldest first */
   readonly requests: Effect.Effect<ReadonlyArray<RecordedRequest>>
   readonly stats: Effect.Effect<Stats>
-  /** clear the fault queue, records and rate-limit buckets, and reseed the chaos PRNG */
+  /** clear the fault and reply queues, records and rate-limit buckets, and reseed the chaos PRNG */
   readonly reset: Effect.Effect<void>
 }
 

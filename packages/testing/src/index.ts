@@ -15,3 +15,10 @@ export * as FakeClaude from "./FakeClaude.js"
  * @since 0.1.0
  */
 export * as Fault from "./Fault.js"
+
+/**
+ * Plain data describing scripted answers (tool calls chosen by the test).
+ *
+ * @since 0.1.0
+ */
+export * as Reply from "./Reply.js"

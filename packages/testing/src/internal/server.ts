@@ -21,6 +21,7 @@ import * as Random from "effect/Random"
 import type * as Scope from "effect/Scope"
 import type { ChaosFault, ChaosProfile, Options, Outcome, RecordedRequest, Service, Stats } from "../FakeClaude.js"
 import * as Fault from "../Fault.js"
+import type * as Reply from "../Reply.js"
 import * as C from "./completion.js"
 import { RateLimiter } from "./rateLimit.js"
 import { type ApiErrorSpec, type ValidRequest, validate } from "./validate.js"
@@ -180,6 +181,7 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
     const sleep = (millis: number) => (millis > 0 ? clock.sleep(Duration.millis(millis)) : Effect.void)
 
     let queue: Array<Fault.Fault> = []
+    let replies: Array<Reply.Reply> = []
     let chaos: ChaosProfile | undefined = options.chaos
     let rng = Random.make(seed)
     let records: Array<MutableRecord> = []
@@ -292,7 +294,12 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
 
     // ---------------------------------------------------------------- completions
 
-    const buildAnswer = (valid: ValidRequest, inputTokens: number, n: number): Answer => {
+    const buildAnswer = (
+      valid: ValidRequest,
+      inputTokens: number,
+      n: number,
+      scripted: Reply.Reply | undefined
+    ): Answer => {
       const id = C.makeId("msg", n, seed)
       const usage = (outputTokens: number) => ({
         input_tokens: inputTokens,
@@ -324,6 +331,75 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
         }),
         sseFrame("message_stop", { type: "message_stop" })
       ]
+
+      if (scripted !== undefined) {
+        const blocks: Array<Record<string, unknown>> = []
+        const text = scripted.text
+        if (text !== undefined && text.length > 0) blocks.push({ type: "text", text })
+        if (scripted._tag === "ToolUse") {
+          scripted.calls.forEach((call, k) => {
+            blocks.push({
+              type: "tool_use",
+              id: call.id ?? C.makeId("toolu", n * 1000 + k + 1, seed),
+              name: call.name,
+              input: call.input
+            })
+          })
+        }
+        const stopReason = scripted._tag === "ToolUse" && scripted.calls.length > 0 ? "tool_use" : "end_turn"
+        const outputTokens = blocks.reduce(
+          (sum, block) =>
+            sum +
+            (block.type === "text"
+              ? C.estimateTextTokens(String(block.text))
+              : C.estimateTextTokens(JSON.stringify(block.input)) + 10),
+          0
+        )
+        const message = {
+          id,
+          type: "message",
+          role: "assistant",
+          model: valid.model,
+          content: blocks,
+          stop_reason: stopReason,
+          stop_sequence: null,
+          usage: usage(outputTokens)
+        }
+        const blockEvents = blocks.flatMap((block, index) => {
+          const deltas =
+            block.type === "text"
+              ? C.chunkText(String(block.text), wordsPerDelta).map((chunk) =>
+                  sseFrame("content_block_delta", {
+                    type: "content_block_delta",
+                    index,
+                    delta: { type: "text_delta", text: chunk }
+                  })
+                )
+              : C.chunkChars(JSON.stringify(block.input), 12).map((partial_json) =>
+                  sseFrame("content_block_delta", {
+                    type: "content_block_delta",
+                    index,
+                    delta: { type: "input_json_delta", partial_json }
+                  })
+                )
+          return [
+            sseFrame("content_block_start", {
+              type: "content_block_start",
+              index,
+              content_block: block.type === "text" ? { type: "text", text: "" } : { ...block, input: {} }
+            }),
+            ...(index === 0 ? [ping] : []),
+            ...deltas,
+            sseFrame("content_block_stop", { type: "content_block_stop", index })
+          ]
+        })
+        const events = [
+          messageStart(1),
+          ...(blocks.length === 0 ? [ping] : blockEvents),
+          ...ending(stopReason, null, outputTokens)
+        ]
+        return { message, events, outputTokens }
+      }
 
       const last = valid.messages[valid.messages.length - 1]!
       const lastUserText = last.role === "user" ? C.contentText(last.content) : ""
@@ -707,7 +783,8 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
           }
 
           // rate limits
-          const answer = buildAnswer(valid, inputTokens, n)
+          const replyAt = replies.findIndex((r) => r.match === undefined || r.match(info))
+          const answer = buildAnswer(valid, inputTokens, n, replyAt >= 0 ? replies[replyAt] : undefined)
           const admission = limiter.admit(presented, inputTokens, answer.outputTokens)
           if (!admission.admitted) {
             const limitName = admission.limit ?? "requests"
@@ -731,6 +808,7 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
             )
           }
           record.outputTokens = answer.outputTokens
+          if (replyAt >= 0) replies = [...replies.slice(0, replyAt), ...replies.slice(replyAt + 1)]
 
           // body-level faults
           if (bodyFault !== undefined) {
@@ -816,6 +894,11 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
           queue = [...queue, ...faults]
         }),
       pendingFaults: Effect.sync(() => [...queue]),
+      reply: (...more) =>
+        Effect.sync(() => {
+          replies = [...replies, ...more]
+        }),
+      pendingReplies: Effect.sync(() => [...replies]),
       setChaos: (profile) =>
         Effect.sync(() => {
           chaos = profile
@@ -839,6 +922,7 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
       }),
       reset: Effect.sync(() => {
         queue = []
+        replies = []
         records = []
         limiter.reset()
         rng = Random.make(seed)

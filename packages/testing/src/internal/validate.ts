@@ -50,6 +50,75 @@ const endsWithWhitespace = (content: unknown): boolean => {
   return false
 }
 
+const blocksOf = (content: unknown): ReadonlyArray<unknown> => (Array.isArray(content) ? content : [])
+
+/**
+ * The API's `tool_use` / `tool_result` pairing rules: every `tool_use` of an assistant message is answered by
+ * a `tool_result` in the next (user) message, every `tool_result` answers a `tool_use` of the previous one,
+ * ids are unique. The messages are the API's (as of 2025); the duplicate-result one is our closest guess.
+ *
+ * @internal
+ */
+export const validatePairing = (messages: ReadonlyArray<CompletionMessage>): ApiErrorSpec | undefined => {
+  const seenUses = new Set<string>()
+  for (let i = 0; i < messages.length; i++) {
+    const message = messages[i]!
+    const blocks = blocksOf(message.content)
+    if (message.role === "assistant") {
+      const ids: Array<string> = []
+      for (let k = 0; k < blocks.length; k++) {
+        const block = blocks[k]
+        if (!isRecord(block) || block.type !== "tool_use" || typeof block.id !== "string") continue
+        if (seenUses.has(block.id)) return invalid(`messages.${i}.content.${k}: \`tool_use\` ids must be unique`)
+        seenUses.add(block.id)
+        ids.push(block.id)
+      }
+      if (ids.length === 0) continue
+      const next = messages[i + 1]
+      const answered = new Set<string>()
+      if (next !== undefined && next.role === "user") {
+        for (const block of blocksOf(next.content)) {
+          if (isRecord(block) && block.type === "tool_result" && typeof block.tool_use_id === "string") {
+            answered.add(block.tool_use_id)
+          }
+        }
+      }
+      const missing = ids.filter((id) => !answered.has(id))
+      if (missing.length > 0) {
+        return invalid(
+          `messages.${i}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${missing.join(", ")}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in the next message.`
+        )
+      }
+    } else {
+      const previous = messages[i - 1]
+      const uses = new Set<string>()
+      if (previous !== undefined && previous.role === "assistant") {
+        for (const block of blocksOf(previous.content)) {
+          if (isRecord(block) && block.type === "tool_use" && typeof block.id === "string") uses.add(block.id)
+        }
+      }
+      const results = new Set<string>()
+      for (let k = 0; k < blocks.length; k++) {
+        const block = blocks[k]
+        if (!isRecord(block) || block.type !== "tool_result") continue
+        const id = typeof block.tool_use_id === "string" ? block.tool_use_id : String(block.tool_use_id)
+        if (!uses.has(id)) {
+          return invalid(
+            `messages.${i}.content.${k}: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${id}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`
+          )
+        }
+        if (results.has(id)) {
+          return invalid(
+            `messages.${i}.content.${k}: each \`tool_use\` must have a single result. Found multiple \`tool_result\` blocks with id: ${id}`
+          )
+        }
+        results.add(id)
+      }
+    }
+  }
+  return undefined
+}
+
 /**
  * Validates a `/v1/messages` (or, with `countTokens`, a `/v1/messages/count_tokens`) body.
  *
@@ -114,6 +183,8 @@ export const validate = (
     }
     parsed.push({ role, content })
   }
+  const pairing = validatePairing(parsed)
+  if (pairing !== undefined) return Either.left(pairing)
   if (!models.includes(model)) return Either.left({ status: 404, type: "not_found_error", message: `model: ${model}` })
   const tools = body.tools
   let validTools: Array<ToolDef> | undefined
