@@ -1,0 +1,430 @@
+/**
+ * The resumption state machine: rewrites each attempt's raw events into one seamless stream
+ * (stable indices, one `message_start`, summed usage) and plans the request of the next attempt.
+ *
+ * @internal
+ */
+import type { Claude } from "@claude-resilience/client"
+import type { ClaudeError } from "@claude-resilience/errors"
+import type * as Duration from "effect/Duration"
+
+type RawEvent = Claude.MessageStreamEvent
+type Params = Claude.MessageStreamParams
+type MessageParam = Params["messages"][number]
+
+/** @internal */
+export type Strategy = "prefill" | "continuation" | "restart"
+
+/** @internal */
+export type AttemptKind = "initial" | "retry" | Strategy
+
+/** @internal */
+export type Fallback = "tool_use_cut" | "thinking" | "prefill_rejected"
+
+/** @internal */
+export interface Attempt {
+  readonly attempt: number
+  readonly kind: AttemptKind
+  readonly inputTokens: number
+  readonly outputTokens: number
+  readonly characters: number
+  readonly completed: boolean
+  readonly error?: ClaudeError.ClaudeError | undefined
+}
+
+/** @internal */
+export interface Resumption {
+  readonly type: "resumption"
+  readonly attempt: number
+  readonly strategy: Exclude<AttemptKind, "initial">
+  readonly fallback: Fallback | undefined
+  readonly reason: ClaudeError.ClaudeError
+  readonly characters: number
+  readonly delay: Duration.Duration
+  readonly previous: Attempt
+  readonly superseded: ReadonlyArray<number>
+  readonly discarded: number
+}
+
+/** @internal */
+export const DEFAULT_CONTINUE_PROMPT = "Continue from exactly where you left off."
+
+interface Block {
+  readonly index: number
+  readonly type: string
+  open: boolean
+  text: string
+  superseded: boolean
+}
+
+type Mapped =
+  | { readonly _tag: "Emit"; readonly index: number }
+  | { readonly _tag: "Buffer"; readonly start: RawEvent; readonly events: Array<RawEvent>; chars: number }
+  | { readonly _tag: "Drop" }
+
+const isWhitespace = (c: string) => /\s/.test(c)
+
+/** Splits `text` into the part a prefill may end with and the trailing whitespace the API rejects. */
+export const splitTrailingWhitespace = (text: string): readonly [kept: string, trimmed: string] => {
+  let end = text.length
+  while (end > 0 && isWhitespace(text.charAt(end - 1))) end--
+  return [text.slice(0, end), text.slice(end)]
+}
+
+/** Appends assistant text to the conversation, extending a caller's own prefill if there is one. */
+const appendAssistant = (messages: ReadonlyArray<MessageParam>, text: string): Array<MessageParam> => {
+  const out = [...messages]
+  const last = out.at(-1)
+  if (last !== undefined && last.role === "assistant") {
+    const content =
+      typeof last.content === "string" ? last.content + text : [...last.content, { type: "text" as const, text }]
+    out[out.length - 1] = { ...last, content }
+  } else {
+    out.push({ role: "assistant", content: text })
+  }
+  return out
+}
+
+const thinkingEnabled = (params: Params): boolean => {
+  const thinking = (params as { readonly thinking?: { readonly type?: string } }).thinking
+  return thinking !== undefined && thinking.type !== "disabled"
+}
+
+/** @internal */
+export interface Settings {
+  readonly strategy: Strategy
+  readonly continuePrompt: string
+}
+
+/**
+ * One resumable stream's state. `process` maps a raw event of the current attempt to what the
+ * consumer sees; `fail` closes the attempt and plans the next one; `request` is the next request.
+ *
+ * @internal
+ */
+export class Resumer {
+  private readonly blocks: Array<Block> = []
+  private readonly attempts: Array<Attempt> = []
+  private started = false
+  private preferred: Strategy
+  private attempt = 1
+  private kind: AttemptKind = "initial"
+  private params: Params
+  // per attempt
+  private map = new Map<number, Mapped>()
+  private continuing: Block | undefined = undefined
+  private held = ""
+  private firstText = true
+  private inputTokens = 0
+  private outputTokens = 0
+  private characters = 0
+  private completed = false
+
+  constructor(
+    readonly original: Params,
+    readonly settings: Settings
+  ) {
+    this.preferred = settings.strategy
+    this.params = original
+  }
+
+  /** The request of the current attempt. */
+  get request(): Params {
+    return this.params
+  }
+
+  get attemptNumber(): number {
+    return this.attempt
+  }
+
+  /** Whether `message_stop` arrived: a failure after it loses nothing. */
+  get isComplete(): boolean {
+    return this.completed
+  }
+
+  get currentKind(): AttemptKind {
+    return this.kind
+  }
+
+  /** The text delivered and still standing (superseded blocks excluded). */
+  get partialText(): string {
+    return this.blocks
+      .filter((b) => b.type === "text" && !b.superseded)
+      .map((b) => b.text)
+      .join("")
+  }
+
+  get history(): ReadonlyArray<Attempt> {
+    return this.attempts
+  }
+
+  private get previousInput(): number {
+    return this.attempts.reduce((n, a) => n + a.inputTokens, 0)
+  }
+
+  private get previousOutput(): number {
+    return this.attempts.reduce((n, a) => n + a.outputTokens, 0)
+  }
+
+  private allocate(type: string): Block {
+    const block: Block = { index: this.blocks.length, type, open: true, text: "", superseded: false }
+    this.blocks.push(block)
+    return block
+  }
+
+  /** Closes the block a continuation was expected to extend when something else comes first. */
+  private closeContinuing(out: Array<RawEvent>): void {
+    const block = this.continuing
+    if (block === undefined) return
+    this.continuing = undefined
+    if (block.open) {
+      block.open = false
+      out.push({ type: "content_block_stop", index: block.index })
+    }
+  }
+
+  /** Drops the head of a continuation that repeats the whitespace trimmed from the prefill. */
+  private reconcile(text: string): string {
+    if (!this.firstText) return text
+    let i = 0
+    while (this.held.length > 0 && i < text.length && text.charAt(i) === this.held.charAt(0)) {
+      i++
+      this.held = this.held.slice(1)
+    }
+    if (i < text.length) {
+      this.held = ""
+      this.firstText = false
+    }
+    return text.slice(i)
+  }
+
+  process(event: RawEvent): ReadonlyArray<RawEvent> {
+    const out: Array<RawEvent> = []
+    switch (event.type) {
+      case "message_start": {
+        this.inputTokens = event.message.usage.input_tokens
+        this.outputTokens = event.message.usage.output_tokens
+        if (!this.started) {
+          this.started = true
+          out.push(event)
+        }
+        break
+      }
+      case "content_block_start": {
+        const type = event.content_block.type
+        if (type === "text" && this.continuing !== undefined && this.continuing.open) {
+          this.map.set(event.index, { _tag: "Emit", index: this.continuing.index })
+          this.continuing = undefined
+          break
+        }
+        if ((type === "thinking" || type === "redacted_thinking") && this.attempt > 1 && this.partialText.length > 0) {
+          // the consumer already saw the reasoning that led to the text it has
+          this.map.set(event.index, { _tag: "Drop" })
+          break
+        }
+        if (type === "tool_use" || type === "server_tool_use") {
+          // held back until complete, so a cut never delivers half a tool call
+          this.map.set(event.index, { _tag: "Buffer", start: event, events: [], chars: 0 })
+          break
+        }
+        this.closeContinuing(out)
+        const block = this.allocate(type)
+        this.map.set(event.index, { _tag: "Emit", index: block.index })
+        out.push({ ...event, index: block.index })
+        break
+      }
+      case "content_block_delta": {
+        const mapped = this.map.get(event.index)
+        if (mapped === undefined || mapped._tag === "Drop") break
+        if (mapped._tag === "Buffer") {
+          mapped.events.push(event)
+          if (event.delta.type === "input_json_delta") mapped.chars += event.delta.partial_json.length
+          break
+        }
+        const block = this.blocks[mapped.index]!
+        const delta = event.delta
+        if (delta.type === "text_delta") {
+          const text = this.reconcile(delta.text)
+          if (text.length === 0) break
+          block.text += text
+          this.characters += text.length
+          out.push({ ...event, index: mapped.index, delta: { ...delta, text } })
+          break
+        }
+        if (delta.type === "thinking_delta") block.text += delta.thinking
+        out.push({ ...event, index: mapped.index })
+        break
+      }
+      case "content_block_stop": {
+        const mapped = this.map.get(event.index)
+        if (mapped === undefined || mapped._tag === "Drop") break
+        if (mapped._tag === "Buffer") {
+          this.closeContinuing(out)
+          const block = this.allocate(
+            mapped.start.type === "content_block_start" ? mapped.start.content_block.type : ""
+          )
+          block.open = false
+          this.map.set(event.index, { _tag: "Emit", index: block.index })
+          for (const e of [mapped.start, ...mapped.events]) {
+            if (e.type === "content_block_start" || e.type === "content_block_delta")
+              out.push({ ...e, index: block.index })
+          }
+          out.push({ type: "content_block_stop", index: block.index })
+          break
+        }
+        const block = this.blocks[mapped.index]!
+        block.open = false
+        out.push({ ...event, index: mapped.index })
+        break
+      }
+      case "message_delta": {
+        this.closeContinuing(out)
+        this.outputTokens = event.usage.output_tokens
+        if (typeof event.usage.input_tokens === "number") this.inputTokens = event.usage.input_tokens
+        out.push({
+          ...event,
+          usage: {
+            ...event.usage,
+            input_tokens: this.previousInput + this.inputTokens,
+            output_tokens: this.previousOutput + this.outputTokens
+          }
+        })
+        break
+      }
+      case "message_stop": {
+        this.completed = true
+        out.push(event)
+        break
+      }
+    }
+    return out
+  }
+
+  /** The current attempt's accounting, ended by `error`. */
+  snapshot(error: ClaudeError.ClaudeError): Attempt {
+    return {
+      attempt: this.attempt,
+      kind: this.kind,
+      inputTokens: this.inputTokens,
+      outputTokens: this.outputTokens,
+      characters: this.characters,
+      completed: this.completed,
+      error
+    }
+  }
+
+  /** Records the failed attempt. */
+  private close(error: ClaudeError.ClaudeError): Attempt {
+    const attempt = this.snapshot(error)
+    this.attempts.push(attempt)
+    return attempt
+  }
+
+  private reset(kind: AttemptKind, params: Params, continuing: Block | undefined, held: string): void {
+    this.attempt += 1
+    this.kind = kind
+    this.params = params
+    this.map = new Map()
+    this.continuing = continuing
+    this.held = held
+    this.firstText = true
+    this.inputTokens = 0
+    this.outputTokens = 0
+    this.characters = 0
+    this.completed = false
+  }
+
+  /** Whether this failure is the API refusing our prefill, to be retried at once as a continuation. */
+  isPrefillRejection(error: ClaudeError.ClaudeError): boolean {
+    return this.kind === "prefill" && error._tag === "InvalidRequestError" && error.phase === "request"
+  }
+
+  /**
+   * Ends the current attempt with `error` and prepares the next. Returns the events that close
+   * what cannot be continued, and the notice (its delay filled in by the caller).
+   */
+  fail(
+    error: ClaudeError.ClaudeError,
+    delay: Duration.Duration
+  ): { readonly events: ReadonlyArray<RawEvent>; readonly notice: Resumption } {
+    let fallback: Fallback | undefined
+    if (this.isPrefillRejection(error)) {
+      this.preferred = "continuation"
+      fallback = "prefill_rejected"
+    }
+    const previous = this.close(error)
+    const out: Array<RawEvent> = []
+    const superseded: Array<number> = []
+    const supersede = (block: Block) => {
+      if (block.open) out.push({ type: "content_block_stop", index: block.index })
+      block.open = false
+      block.superseded = true
+      superseded.push(block.index)
+    }
+
+    let discarded = 0
+    for (const mapped of this.map.values()) {
+      if (mapped._tag === "Buffer") {
+        discarded += mapped.chars
+        fallback ??= "tool_use_cut"
+      }
+    }
+    for (const block of this.blocks) {
+      if (block.open && (block.type === "thinking" || block.type === "redacted_thinking")) {
+        supersede(block)
+        fallback ??= "thinking"
+      }
+    }
+
+    let strategy: Exclude<AttemptKind, "initial">
+    let params: Params = this.original
+    let continuing: Block | undefined
+    let held = ""
+    const text = this.partialText
+    const [kept, trimmed] = splitTrailingWhitespace(text)
+    const last = this.blocks.at(-1)
+    const openText = last?.open && last.type === "text" && !last.superseded ? last : undefined
+    if (this.preferred === "restart" && this.blocks.some((b) => !b.superseded)) {
+      strategy = "restart"
+      for (const block of this.blocks) if (!block.superseded) supersede(block)
+    } else if (kept.length === 0) {
+      // nothing worth a prefill: an ordinary retry, reconciling any whitespace already delivered
+      strategy = "retry"
+      continuing = openText
+      held = text
+    } else {
+      const thinking = thinkingEnabled(this.original) || this.blocks.some((b) => b.type === "thinking")
+      strategy = this.preferred === "prefill" && thinking ? "continuation" : this.preferred
+      if (strategy !== this.preferred) fallback ??= "thinking"
+      continuing = openText
+      if (strategy === "prefill") {
+        held = trimmed
+        params = { ...this.original, messages: appendAssistant(this.original.messages, kept) }
+      } else {
+        params = {
+          ...this.original,
+          messages: [
+            ...appendAssistant(this.original.messages, text),
+            { role: "user", content: this.settings.continuePrompt }
+          ]
+        }
+      }
+    }
+    this.reset(strategy, params, continuing, held)
+    return {
+      events: out,
+      notice: {
+        type: "resumption",
+        attempt: this.attempt,
+        strategy,
+        fallback,
+        reason: error,
+        characters: text.length,
+        delay,
+        previous,
+        superseded,
+        discarded
+      }
+    }
+  }
+}
