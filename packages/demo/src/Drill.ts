@@ -169,7 +169,7 @@ export const runContender = (contender: Workload.Contender, options: Options): E
               tally,
               options,
               Effect.flatMap(Claude.Claude, (claude) =>
-                Workload.run(Workload.toolkitCaller(claude, options), options, tally)
+                Workload.run(Workload.toolkitCaller(claude, options, drillPolicy), options, tally)
               ).pipe(Effect.provide(toolkitLayer({ apiKey: Redacted.make(fake.apiKey), baseURL: fake.url })))
             )
       const after = yield* Workload.toolkitCounters(options.model)

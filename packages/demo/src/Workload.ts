@@ -8,11 +8,13 @@ import Anthropic from "@anthropic-ai/sdk"
 import { CircuitBreaker } from "@claude-resilience/circuit-breaker"
 import { Claude } from "@claude-resilience/client"
 import { ClaudeError } from "@claude-resilience/errors"
+import { ResumableStream } from "@claude-resilience/stream"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"
 import * as MetricLabel from "effect/MetricLabel"
 import * as Ref from "effect/Ref"
+import type * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 
 /**
@@ -108,11 +110,21 @@ const isStream = (options: Options, i: number) => ((i * 37) % 100) / 100 < (opti
  * @category Models
  */
 export interface Caller {
-  readonly create: (i: number) => Effect.Effect<{ readonly outputTokens: number }, ClaudeError.ClaudeError>
+  readonly create: (i: number) => Effect.Effect<{ readonly outputTokens: number }, Failure>
   readonly stream: (
     i: number,
     onText: (chars: number) => void
-  ) => Effect.Effect<{ readonly outputTokens: number; readonly resumed: number }, ClaudeError.ClaudeError>
+  ) => Effect.Effect<{ readonly outputTokens: number; readonly resumed: number }, Failure>
+}
+
+/**
+ * Any typed failure: a `ClaudeError`, or the resumable stream's `ResumeExhaustedError`.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export interface Failure {
+  readonly _tag: string
 }
 
 /**
@@ -159,8 +171,8 @@ export const sdkCaller = (
 }
 
 /**
- * claude-resilience: the `Claude` service from context (retry → breaker → timeout), with
- * streams given by `stream` (a resumable stream when the stream package is used).
+ * claude-resilience: the `Claude` service (retry → breaker → timeout) for create calls,
+ * and `ResumableStream` for streams, which continue after a mid-stream failure.
  *
  * @since 0.1.0
  * @category Constructors
@@ -168,23 +180,19 @@ export const sdkCaller = (
 export const toolkitCaller = (
   claude: Claude.Service,
   options: Options,
-  stream?: (
-    params: Claude.MessageStreamParams,
-    onText: (chars: number) => void
-  ) => Effect.Effect<{ readonly outputTokens: number; readonly resumed: number }, ClaudeError.ClaudeError>
+  schedule?: Schedule.Schedule<unknown, ClaudeError.ClaudeError>
 ): Caller => ({
   create: (i) =>
     Effect.map(claude.messages.create(params(options, i)), (m) => ({ outputTokens: m.usage.output_tokens })),
   stream: (i, onText) =>
-    stream !== undefined
-      ? stream(params(options, i), onText)
-      : claude.messages.stream(params(options, i)).pipe(
-          Stream.runFold({ outputTokens: 0, resumed: 0 }, (acc, event) => {
-            if (event.type === "content_block_delta" && event.delta.type === "text_delta")
-              onText(event.delta.text.length)
-            return event.type === "message_delta" ? { ...acc, outputTokens: event.usage.output_tokens } : acc
-          })
-        )
+    ResumableStream.events(params(options, i), schedule !== undefined ? { schedule } : {}).pipe(
+      Stream.runFold({ outputTokens: 0, resumed: 0 }, (acc, event) => {
+        if (ResumableStream.isResumption(event)) return { ...acc, resumed: acc.resumed + 1 }
+        if (event.type === "content_block_delta" && event.delta.type === "text_delta") onText(event.delta.text.length)
+        return event.type === "message_delta" ? { ...acc, outputTokens: event.usage.output_tokens } : acc
+      }),
+      Effect.provideService(Claude.Claude, claude)
+    )
 })
 
 /**
@@ -209,7 +217,7 @@ export const run = (
         const onText = (chars: number) => {
           received += chars
         }
-        const call: Effect.Effect<{ readonly outputTokens: number }, ClaudeError.ClaudeError> = isStream(options, i)
+        const call: Effect.Effect<{ readonly outputTokens: number }, Failure> = isStream(options, i)
           ? Effect.tap(caller.stream(i, onText), (r) =>
               Effect.sync(() => {
                 resumedStreams += r.resumed > 0 ? 1 : 0
