@@ -23,7 +23,7 @@ export const progressLine = (contender: Workload.Contender, total: number, tally
   const name = contender === "sdk" ? "plain SDK        " : "claude-resilience"
   return `${name} ${bar} ${String(tally.finished).padStart(4)}/${total}  ok ${tally.succeeded}  failed ${
     tally.finished - tally.succeeded
-  }${failures.length > 0 ? ` (${failures})` : ""}  in flight ${tally.started - tally.finished}`
+  }${failures.length > 0 ? ` (${failures})` : ""}  resumed ${tally.resumed}  in flight ${tally.started - tally.finished}`
 }
 
 const cell = (value: number | string | undefined) => (value === undefined ? "n/a" : String(value))

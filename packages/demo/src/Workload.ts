@@ -54,6 +54,8 @@ export interface Tally {
   /** streamed text characters received by attempts that were then thrown away */
   readonly wastedChars: number
   readonly outputTokens: number
+  /** streams that continued after a mid-stream failure */
+  readonly resumed: number
 }
 
 /**
@@ -66,7 +68,8 @@ export const emptyTally: Tally = {
   succeeded: 0,
   failedByTag: {},
   wastedChars: 0,
-  outputTokens: 0
+  outputTokens: 0,
+  resumed: 0
 }
 
 /**
@@ -209,7 +212,6 @@ export const run = (
 ): Effect.Effect<{ readonly wallMs: number; readonly resumedStreams: number }> =>
   Effect.gen(function* () {
     const start = yield* Clock.currentTimeMillis
-    let resumedStreams = 0
     yield* Effect.forEach(
       Array.from({ length: options.requests }, (_, i) => i),
       (i) => {
@@ -217,12 +219,11 @@ export const run = (
         const onText = (chars: number) => {
           received += chars
         }
-        const call: Effect.Effect<{ readonly outputTokens: number }, Failure> = isStream(options, i)
-          ? Effect.tap(caller.stream(i, onText), (r) =>
-              Effect.sync(() => {
-                resumedStreams += r.resumed > 0 ? 1 : 0
-              })
-            )
+        const call: Effect.Effect<{ readonly outputTokens: number; readonly resumed?: number }, Failure> = isStream(
+          options,
+          i
+        )
+          ? caller.stream(i, onText)
           : caller.create(i)
         return Ref.update(tally, (t) => ({ ...t, started: t.started + 1 })).pipe(
           Effect.zipRight(Effect.either(call)),
@@ -233,7 +234,8 @@ export const run = (
                     ...t,
                     finished: t.finished + 1,
                     succeeded: t.succeeded + 1,
-                    outputTokens: t.outputTokens + result.right.outputTokens
+                    outputTokens: t.outputTokens + result.right.outputTokens,
+                    resumed: t.resumed + ((result.right.resumed ?? 0) > 0 ? 1 : 0)
                   }
                 : {
                     ...t,
@@ -248,7 +250,7 @@ export const run = (
       { concurrency: options.concurrency, discard: true }
     )
     const end = yield* Clock.currentTimeMillis
-    return { wallMs: end - start, resumedStreams }
+    return { wallMs: end - start, resumedStreams: (yield* Ref.get(tally)).resumed }
   })
 
 /**

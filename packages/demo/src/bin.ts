@@ -31,9 +31,8 @@ const profile = Options.choice("profile", ["drill", "transient", "outage", "calm
   Options.withDescription("chaos profile")
 )
 const json = Options.boolean("json").pipe(Options.withDescription("print the reports as JSON"))
-const progress = Options.boolean("progress", { negationNames: ["no-progress"] }).pipe(
-  Options.withDefault(true),
-  Options.withDescription("live progress (--no-progress for logs and CI)")
+const noProgress = Options.boolean("no-progress").pipe(
+  Options.withDescription("no live progress line (for logs and CI)")
 )
 const live = Options.boolean("live").pipe(Options.withDescription("run against the real API (needs ANTHROPIC_API_KEY)"))
 const model = Options.text("model").pipe(Options.withDefault("claude-sonnet-4-6"), Options.withDescription("model id"))
@@ -48,9 +47,9 @@ const progressPrinter = (enabled: boolean, total: number) => {
   }
 }
 
-const command = Command.make("demo", { requests, concurrency, seed, profile, json, progress, live, model }, (flags) =>
+const command = Command.make("demo", { requests, concurrency, seed, profile, json, noProgress, live, model }, (flags) =>
   Effect.gen(function* () {
-    const onProgress = progressPrinter(flags.progress && !flags.json, flags.requests)
+    const onProgress = progressPrinter(!flags.noProgress && !flags.json, flags.requests)
     if (flags.live) {
       const key = yield* Config.option(Config.redacted("ANTHROPIC_API_KEY"))
       if (Option.isNone(key)) {

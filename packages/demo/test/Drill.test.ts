@@ -50,10 +50,12 @@ describe("the drill", () => {
       succeeded: 3,
       failedByTag: { OverloadedError: 2 },
       wastedChars: 0,
-      outputTokens: 0
+      outputTokens: 0,
+      resumed: 1
     })
     expect(line).toContain("5/10")
     expect(line).toContain("failed 2 (OverloadedError 2)")
+    expect(line).toContain("resumed 1")
     expect(line).toContain("in flight 1")
   })
 })
