@@ -1,0 +1,74 @@
+/**
+ * The method notes of docs/benchmarks.md.
+ *
+ * @since 0.1.0
+ */
+import type * as Bench from "./Bench.js"
+
+const row = (results: Bench.Results, scenario: string, contender: string) =>
+  results.rows.find((r) => r.scenario === scenario && r.contender === contender)
+
+/**
+ * @since 0.1.0
+ * @category Rendering
+ */
+export const notes = (results: Bench.Results): string => {
+  const sdkTransient = row(results, "transient", "sdk")
+  const tkTransient = row(results, "transient", "toolkit")
+  return `## Contenders
+
+- **plain SDK**: \`new Anthropic({ apiKey, baseURL })\`, its defaults: 2 retries with its own backoff (it
+  honours \`retry-after\`), no retry once a stream has started.
+- **article \`callWithRetry\`**: the article's TypeScript loop transcribed as written (5 tries, 1 s base,
+  over \`new Anthropic()\`, so the SDK's 2 retries run *inside* each of its tries; \`console.log\` replaced by a
+  function that keeps the lines). Streams use the article's \`stream_with_recovery\` (Python) in TypeScript:
+  on \`APIConnectionError\` after some text, one non-streaming "Continue from exactly where you left off."
+  call. Two things the code does as written: \`err.headers?.["retry-after"]\` reads a property of a
+  \`Headers\` object in current SDKs, i.e. \`undefined\`, so \`Retry-After\` is never honoured (its
+  exponential wait happens to be ≥ 1 s); and the SDK's \`messages.stream\` helper reports a cut socket as an
+  \`AnthropicError\`, not an \`APIConnectionError\`, so the recovery branch never runs.
+- **cockatiel** (3.2.1; 4.x needs Node ≥ 22): the README's composition, \`wrap(retry(handleAll, { maxAttempts:
+  3, backoff: new ExponentialBackoff() }), circuitBreaker(handleAll, { halfOpenAfter: 10 * 1000, breaker: new
+  ConsecutiveBreaker(5) }))\`, around an SDK with \`maxRetries: 0\`. A stream is one execution, so a cut
+  retries it from the start. \`handleAll\` counts 429s as breaker failures and the backoff ignores
+  \`retry-after\`, so under rate limiting and during the outage the breaker opens for 10 s and rejects calls
+  with \`BrokenCircuitError\`.
+- **claude-resilience**: \`Claude.layerWithoutDependencies\` + \`RetryPolicy.layer(benchPolicy)\` +
+  \`CircuitBreaker.layer({ trip: consecutiveFailures(5), openDuration: 1 s })\`, one \`ManagedRuntime\` per
+  run and one \`runPromise\` per call (the cost of entering Effect is measured). Log lines are built and
+  dropped (\`Logger.none\`), as the article's are. **Time-scaled policy**: \`benchPolicy\` is the demo's
+  \`drillPolicy\`: \`RetryPolicy.claude()\` with a 40 s budget, 12 attempts, 529 base 1 s / cap 8 s (default
+  5 s / 60 s), 502 ladder 1, 3, 10 s (default 3, 10, 30, 60, 120 s), 503 up to 10 attempts, 500 and
+  connection errors up to 5. The defaults would give the same success counts with longer tails.
+  Streams go through \`ResumableStream.events\` (prefill) when \`@claude-resilience/stream\` is used.
+
+## Reading the numbers
+
+- Scenarios run the contenders one after the other; the FakeClaude of a run starts with it, so the outage
+  window is at the same offset for every contender.
+- "Without a breaker" in the outage target is the plain SDK; the article's loop sends even more.
+- CPU per successful call divides the whole run's CPU, so in scenarios with failures or retries it also
+  carries the work of failed attempts; the clean comparison of per-call cost is the interleaved overhead
+  section.
+- Under transient chaos, claude-resilience ${tkTransient === undefined ? "" : `succeeded on ${tkTransient.succeeded}/${tkTransient.requests}`}${sdkTransient === undefined ? "" : `, the plain SDK on ${sdkTransient.succeeded}/${sdkTransient.requests}`};
+  its p99 is long because a 502 waits on the 1-3-10 s ladder and a 529 on its backoff: it trades latency
+  for success, by design.
+
+- Stream cuts: claude-resilience's regenerated tokens all come from the calls that ended in
+  \`ResumeExhaustedError\` (their received text is thrown away with the failed call); in every successful
+  resumed stream nothing was generated twice (checked with \`regeneratedTokensInSuccesses\` in a separate
+  run of that scenario: 0). The exhausted calls are more than a 30 % cut rate and 5 connection attempts
+  predict (0.3⁵ ≈ 0.2 %); reported to the stream package's owner.
+- The CPU figures and the breaker's ns / call were measured on a 2-core machine shared with other
+  engineers' test runs (load average ≈ 5 during the run): absolute numbers are inflated; the interleaved
+  ratio is the more robust figure, and it too is noisy (see the per-round ratios).
+
+## Reproduce
+
+\`\`\`sh
+pnpm bench            # full run (a few minutes on 2 cores), writes this page and docs/benchmarks.json
+pnpm bench --quick    # smoke run, seconds to a minute
+pnpm bench --no-resume  # claude-resilience streams without @claude-resilience/stream
+\`\`\`
+`
+}

@@ -1,0 +1,178 @@
+/**
+ * The benchmark's results as markdown (docs/benchmarks.md) with the targets checked.
+ *
+ * @since 0.1.0
+ */
+import type * as Bench from "./Bench.js"
+import * as Contender from "./Contender.js"
+import * as Scenario from "./Scenario.js"
+
+const pct = (rate: number) => `${(rate * 100).toFixed(rate === 1 || rate === 0 ? 0 : 1)} %`
+const ms = (n: number | null) => (n === null ? "–" : n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${n.toFixed(0)} ms`)
+const us = (n: number | null) => (n === null ? "–" : `${n.toFixed(0)} µs`)
+
+const failures = (row: Bench.Row) => {
+  const entries = Object.entries(row.failures).sort((a, b) => b[1] - a[1])
+  return entries.length === 0 ? "" : entries.map(([tag, n]) => `${tag} ${n}`).join(", ")
+}
+
+/**
+ * The results table: one row per scenario × contender.
+ *
+ * @since 0.1.0
+ * @category Rendering
+ */
+export const table = (results: Bench.Results): string => {
+  const lines = [
+    "| scenario | contender | success | p50 | p99 | attempts sent | 429s | reached server in outage | regenerated output tokens | CPU / successful call | failures |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+  ]
+  for (const scenario of Scenario.names) {
+    for (const name of Contender.names) {
+      const row = results.rows.find((r) => r.scenario === scenario && r.contender === name)
+      if (row === undefined) continue
+      lines.push(
+        `| ${scenario} | ${Contender.labels[name]} | ${pct(row.successRate)} (${row.succeeded}/${row.requests}) | ${ms(row.p50Ms)} | ${ms(row.p99Ms)} | ${row.attempts} | ${row.status429} | ${row.outageRequests} | ${row.regeneratedTokens}${row.regeneratedTokensInSuccesses !== undefined && row.regeneratedTokens > 0 ? ` (${row.regeneratedTokensInSuccesses} in successful calls)` : ""} | ${us(row.cpuUsPerSuccess)} | ${failures(row)} |`
+      )
+    }
+  }
+  return lines.join("\n")
+}
+
+/**
+ * One verdict per target.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export interface Verdict {
+  readonly target: string
+  readonly measured: string
+  readonly met: boolean | undefined
+}
+
+const find = (results: Bench.Results, scenario: Scenario.Name, name: Contender.Name) =>
+  results.rows.find((r) => r.scenario === scenario && r.contender === name)
+
+/**
+ * Checks the numbers we aim for (never asserted in tests).
+ *
+ * @since 0.1.0
+ * @category Rendering
+ */
+export const verdicts = (results: Bench.Results): ReadonlyArray<Verdict> => {
+  const out: Array<Verdict> = []
+  const ratio = results.overhead.medianRatio
+  out.push({
+    target: "CPU per call ≤ 1.05× the plain SDK (fault-free, interleaved, median)",
+    measured: `${ratio.toFixed(3)}× (${results.overhead.rounds} rounds of ${results.overhead.batch} calls)`,
+    met: ratio <= 1.05
+  })
+  const tk = find(results, "transient", "toolkit")
+  const sdk = find(results, "transient", "sdk")
+  if (tk !== undefined && sdk !== undefined)
+    out.push({
+      target: "100 % success under transient chaos where the plain SDK fails some",
+      measured: `claude-resilience ${pct(tk.successRate)}, plain SDK ${pct(sdk.successRate)}`,
+      met: tk.successRate === 1 && sdk.successRate < 1
+    })
+  const tkOut = find(results, "outage", "toolkit")
+  const sdkOut = find(results, "outage", "sdk")
+  if (tkOut !== undefined && sdkOut !== undefined) {
+    const factor = sdkOut.outageRequests / Math.max(1, tkOut.outageRequests)
+    out.push({
+      target: "during the outage ≥ 10× fewer requests reach the server than without a breaker (plain SDK)",
+      measured: `${tkOut.outageRequests} vs ${sdkOut.outageRequests} (${factor.toFixed(1)}× fewer)`,
+      met: factor >= 10
+    })
+  }
+  const tkCut = find(results, "stream-cut", "toolkit")
+  if (tkCut !== undefined)
+    out.push({
+      target: "zero regenerated output tokens after a text stream cut",
+      measured: `${tkCut.regeneratedTokens} tokens`,
+      met: tkCut.regeneratedTokens === 0
+    })
+  return out
+}
+
+/**
+ * The whole docs/benchmarks.md.
+ *
+ * @since 0.1.0
+ * @category Rendering
+ */
+export const markdown = (results: Bench.Results, notes: string): string => {
+  const m = results.meta
+  const b = results.breaker
+  const o = results.overhead
+  return `# Benchmarks
+
+\`pnpm bench\` runs four contenders against the same seeded FakeClaude scenarios and writes this page
+and \`docs/benchmarks.json\`. Generated ${m.date} (${m.scale} run).
+
+- **machine**: ${m.cpu}, ${m.cores} cores, ${m.os}
+- **Node**: ${m.node}
+- **seed**: ${m.seed}, model \`${m.model}\`; FakeClaude ${m.serverInProcess ? "in the benchmark's process (CPU figures include the server)" : "in a child process (CPU figures are the client's alone)"}
+- **claude-resilience streams**: ${m.resumableStream ? "through `@claude-resilience/stream` (`ResumableStream.events`, prefill strategy)" : "through `claude.messages.stream` (no resumption: `@claude-resilience/stream` was not used)"}
+
+## Results
+
+${table(results)}
+
+- **success**: the call returned the complete answer, byte for byte (FakeClaude's text is deterministic),
+  so a stream that ends early without an error counts as \`TruncatedText\`, not as a success.
+- **p50 / p99**: latency of successful calls, including retries and waits.
+- **attempts sent**, **429s**, **reached server in outage**: counted by the server (\`fake.requests\`, \`faultSource: "outage"\`).
+- **regenerated output tokens**: streamed text (chars / 4, FakeClaude's estimate) received by attempts that
+  were thrown away (a failed call) or generated again (a retried stream started over).
+- **CPU / successful call**: \`process.cpuUsage()\` (user + system) over the run ÷ successful calls.
+
+## Targets
+
+| target | measured | met |
+|---|---|---|
+${verdicts(results)
+  .map((v) => `| ${v.target} | ${v.measured} | ${v.met === undefined ? "–" : v.met ? "yes" : "**no**"} |`)
+  .join("\n")}
+
+## claude-resilience overhead (fault-free, interleaved)
+
+${o.rounds} rounds; each runs ${o.batch} calls (30 % streaming, 4 at once) with the plain SDK and with
+claude-resilience against one fault-free server, alternating which goes first; the ratio is toolkit CPU ÷
+SDK CPU of the same round.
+
+| | per round |
+|---|---|
+| plain SDK, µs / call | ${o.sdkUsPerCall.join(", ")} |
+| claude-resilience, µs / call | ${o.toolkitUsPerCall.join(", ")} |
+| ratio | ${o.ratios.join(", ")} |
+| **median ratio** | **${o.medianRatio.toFixed(3)}×** |
+
+## Circuit breaker cost (in-process)
+
+Median over repetitions of 1,000-call batches run with \`runSync\` (as \`packages/circuit-breaker/bench\`):
+
+| | ns / call |
+|---|---:|
+| \`Effect.void\`, no breaker | ${b.baselineNs} |
+| through a closed circuit | ${b.closedNs} (+${b.closedOverheadNs}) |
+| rejected by an open circuit | ${b.openRejectionNs} (+${b.rejectionOverheadNs}) |
+
+## Scenarios
+
+| scenario | FakeClaude | calls |
+|---|---|---|
+${results.scenarios
+  .map(
+    (s) =>
+      `| ${s.name} | ${s.description} | ${s.workload.requests}, ${s.workload.concurrency} at once${s.workload.spacingMs > 0 ? `, one every ${s.workload.spacingMs} ms` : ""}, ${Math.round(s.workload.streamShare * 100)} % streaming |`
+  )
+  .join("\n")}
+
+Every contender gets a fresh FakeClaude with the same seed and options per scenario, so the random fault
+sequence is the same per request *order* (which differs once contenders retry differently).
+
+${notes}
+`
+}

@@ -1,0 +1,38 @@
+/**
+ * @since 0.1.0
+ */
+
+/**
+ * The runner: scenarios × contenders, overhead, breaker cost.
+ *
+ * @since 0.1.0
+ */
+export * as Bench from "./Bench.js"
+
+/**
+ * The four contenders.
+ *
+ * @since 0.1.0
+ */
+export * as Contender from "./Contender.js"
+
+/**
+ * Markdown rendering and target checks.
+ *
+ * @since 0.1.0
+ */
+export * as Report from "./Report.js"
+
+/**
+ * The scenarios.
+ *
+ * @since 0.1.0
+ */
+export * as Scenario from "./Scenario.js"
+
+/**
+ * Where the FakeClaude servers run.
+ *
+ * @since 0.1.0
+ */
+export * as Server from "./Server.js"

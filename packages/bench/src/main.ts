@@ -1,0 +1,56 @@
+/**
+ * `pnpm bench [--quick] [--in-process] [--no-resume] [--no-write] [--seed N]`: runs the benchmark
+ * and writes docs/benchmarks.md and docs/benchmarks.json. `--from-json FILE` renders the page
+ * from saved results instead of running.
+ *
+ * @since 0.1.0
+ */
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Bench from "./Bench.js"
+import * as Notes from "./Notes.js"
+import * as Report from "./Report.js"
+import * as Server from "./Server.js"
+
+const args = process.argv.slice(2)
+const flag = (name: string) => args.includes(name)
+const seedIndex = args.indexOf("--seed")
+const seed = seedIndex >= 0 ? Number(args[seedIndex + 1] ?? "42") : 42
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..")
+
+const program = Effect.gen(function* () {
+  const fs = yield* FileSystem.FileSystem
+  const fromJson = args.indexOf("--from-json")
+  const results: Bench.Results =
+    fromJson >= 0
+      ? JSON.parse(yield* fs.readFileString(path.resolve(args[fromJson + 1] ?? "docs/benchmarks.json")))
+      : yield* Effect.acquireUseRelease(
+          Effect.sync(() => (flag("--in-process") ? Server.inProcess() : Server.childProcess())),
+          (host) =>
+            Effect.promise(() =>
+              Bench.run({
+                scale: flag("--quick") ? "quick" : "full",
+                seed,
+                host,
+                resumable: !flag("--no-resume"),
+                onProgress: (line) => process.stderr.write(`${line}\n`)
+              })
+            ),
+          (host) => Effect.promise(() => host.close())
+        )
+  yield* Console.log(Report.table(results))
+  for (const v of Report.verdicts(results))
+    yield* Console.log(`${v.met ? "met   " : "MISSED"} ${v.target}: ${v.measured}`)
+  if (!flag("--no-write")) {
+    yield* fs.writeFileString(path.join(root, "docs/benchmarks.json"), `${JSON.stringify(results, null, 2)}\n`)
+    yield* fs.writeFileString(path.join(root, "docs/benchmarks.md"), Report.markdown(results, Notes.notes(results)))
+    yield* Console.log("wrote docs/benchmarks.md and docs/benchmarks.json")
+  }
+})
+
+program.pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain)
