@@ -67,6 +67,18 @@ export type TokensCount = Anthropic.Messages.MessageTokensCount
  * - `timeout`: the attempt timeout for this call.
  * - `circuitKey`: the circuit to count this call in (default: the model).
  * - `headers`: extra HTTP headers (e.g. `anthropic-beta`).
+ * - `idleTimeout` (streams): the stall watchdog's limit between two SSE events of any kind, pings
+ *   included, after the connection phase; `false` turns it off. Default: the layer's
+ *   `streamIdleTimeout` (90 seconds).
+ * - `contentTimeout` (streams): a second limit for a stream that sends pings but no content;
+ *   `false` turns it off. Default: the layer's `streamContentTimeout` (off).
+ *
+ * @example
+ * ```ts
+ * import type { Claude } from "@claude-resilience/client"
+ *
+ * const call: Claude.CallOptions = { timeout: "30 seconds", idleTimeout: "20 seconds", contentTimeout: "2 minutes" }
+ * ```
  *
  * @since 0.1.0
  * @category Models
@@ -76,6 +88,8 @@ export interface CallOptions {
   readonly timeout?: Duration.DurationInput | undefined
   readonly circuitKey?: string | undefined
   readonly headers?: Readonly<Record<string, string>> | undefined
+  readonly idleTimeout?: Duration.DurationInput | false | undefined
+  readonly contentTimeout?: Duration.DurationInput | false | undefined
 }
 
 /**
@@ -95,7 +109,8 @@ export interface Service {
      * A streaming call as a `Stream` of the SDK's raw events. The connection phase is
      * retried; a failure after the first event ends the stream with a ClaudeError whose
      * `phase` is `"stream"` (use `@claude-resilience/stream` to resume instead). A stream that
-     * ends without `message_stop` fails with a `ConnectionError`.
+     * ends without `message_stop` fails with a `ConnectionError`; one that stalls (see
+     * `idleTimeout`, `contentTimeout`) with a `TimeoutError`.
      */
     readonly stream: (
       params: MessageStreamParams,
@@ -109,6 +124,12 @@ export interface Service {
   }
   /** The underlying SDK client (its own retries are off), for anything else. */
   readonly sdk: Anthropic
+  /**
+   * The retry schedule this client was built with (the layer's `RetryPolicy`). Code that
+   * retries on the client's behalf — the resumable stream, say — uses it by default, after a
+   * `RetryPolicy.withPolicy` override.
+   */
+  readonly retrySchedule: Schedule.Schedule<unknown, ClaudeError.ClaudeError>
 }
 
 /**
@@ -143,6 +164,8 @@ export class Claude extends Context.Tag("@claude-resilience/client/Claude")<Clau
  * | `apiKey` | required (a `Redacted`) |
  * | `baseURL` | the SDK's (`https://api.anthropic.com`) |
  * | `attemptTimeout` | 10 minutes: one attempt, up to the response headers for a stream |
+ * | `streamIdleTimeout` | 90 seconds: a stream with no SSE event at all (pings included) for this long fails with a `TimeoutError` (phase `"stream"`); `false`: off |
+ * | `streamContentTimeout` | off: a stream that sends only pings for this long fails the same way |
  * | `circuitKey` | the request's model |
  * | `logContent` | `false`: prompts and completions are never logged unless `true` |
  * | `defaultHeaders` | none |
@@ -154,6 +177,8 @@ export interface Options {
   readonly apiKey: Redacted.Redacted<string>
   readonly baseURL?: string | undefined
   readonly attemptTimeout?: Duration.DurationInput | undefined
+  readonly streamIdleTimeout?: Duration.DurationInput | false | undefined
+  readonly streamContentTimeout?: Duration.DurationInput | false | undefined
   readonly circuitKey?: ((params: { readonly model: string }) => string) | undefined
   readonly logContent?: boolean | undefined
   readonly defaultHeaders?: Readonly<Record<string, string>> | undefined

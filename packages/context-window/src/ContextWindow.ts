@@ -1144,7 +1144,8 @@ export const withAutoFit = (
       stream: (params, call) => streamLoop(params, call, []),
       countTokens: base.messages.countTokens
     },
-    sdk: base.sdk
+    sdk: base.sdk,
+    retrySchedule: base.retrySchedule
   }
 }
 

@@ -8,7 +8,7 @@ import { ContextWindow } from "@claude-resilience/context-window"
 import { ClaudeError } from "@claude-resilience/errors"
 import { FakeClaude, Fault } from "@claude-resilience/testing"
 import { assert, describe, expect, it, layer } from "@effect/vitest"
-import { Effect, Exit, FastCheck as fc, Layer, Logger, Metric, pipe, Stream } from "effect"
+import { Effect, Exit, FastCheck as fc, Layer, Logger, Metric, pipe, Schedule, Stream } from "effect"
 import {
   COUNT_PATH,
   claudeOverFake,
@@ -45,7 +45,8 @@ const countingClaude = () => {
           return { input_tokens: FakeClaude.estimateTokens(params) } as Claude.TokensCount
         })
     },
-    sdk: new Anthropic({ apiKey: "unused" })
+    sdk: new Anthropic({ apiKey: "unused" }),
+    retrySchedule: Schedule.stop
   }
   return { state, layer: Layer.succeed(Claude.Claude, service) }
 }

@@ -144,7 +144,7 @@ export type Event = Claude.MessageStreamEvent | Resumption
  * | option | default |
  * |---|---|
  * | `strategy` | `"prefill"` |
- * | `schedule` | `RetryPolicy.current`: the `withPolicy` override, the `RetryPolicy` service, or `RetryPolicy.claude()` |
+ * | `schedule` | the `RetryPolicy.withPolicy` override, else the schedule the `Claude` service was built with |
  * | `continuePrompt` | `"Continue from exactly where you left off."` |
  *
  * @example
@@ -294,7 +294,7 @@ export const events = (
   Stream.unwrap(
     Effect.gen(function* () {
       const claude = yield* Claude.Claude
-      const schedule = options.schedule ?? (yield* RetryPolicy.current)
+      const schedule = options.schedule ?? (yield* RetryPolicy.resolve(claude.retrySchedule))
       const ref: { state: unknown } = { state: schedule.initial }
       const { continuePrompt, schedule: _schedule, strategy, ...call } = options
       const resumer = new internal.Resumer(params, {

@@ -1,4 +1,5 @@
 import Anthropic from "@anthropic-ai/sdk"
+import { Stream as SdkStream } from "@anthropic-ai/sdk/core/streaming"
 import type { CircuitBreaker } from "@claude-resilience/circuit-breaker"
 import { ClaudeError } from "@claude-resilience/errors"
 import { RetryPolicy } from "@claude-resilience/retry"
@@ -6,6 +7,8 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Chunk from "effect/Chunk"
+import * as Option from "effect/Option"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
 import * as Redacted from "effect/Redacted"
@@ -30,6 +33,19 @@ export const metrics = {
   outputTokens: Metric.counter("claude_tokens_output_total", { description: "Output tokens reported by the API" })
 }
 
+/**
+ * A `ping` SSE event. The SDK drops pings before its stream yields anything, so transports
+ * surface them themselves: they prove the connection is alive to the stall watchdog.
+ */
+export interface Ping {
+  readonly type: "ping"
+}
+
+/** What a transport's stream yields: the SDK's raw events, and pings. */
+export type TransportEvent = Claude.MessageStreamEvent | Ping
+
+const PING: Ping = { type: "ping" }
+
 /** What sends one attempt: the SDK over HTTP, or a script in tests. */
 export interface Transport {
   readonly create: (
@@ -43,7 +59,7 @@ export interface Transport {
   readonly stream: (
     params: Claude.MessageStreamParams,
     options: { readonly signal: AbortSignal; readonly headers?: Record<string, string> }
-  ) => Promise<AsyncIterable<Claude.MessageStreamEvent> & { readonly controller?: AbortController }>
+  ) => Promise<AsyncIterable<TransportEvent> & { readonly controller?: AbortController }>
 }
 
 interface MakeInput {
@@ -53,10 +69,56 @@ interface MakeInput {
   readonly transport?: ((sdk: Anthropic) => Transport) | undefined
 }
 
+/**
+ * The SSE events of a response, as the SDK's `Stream.fromSSEResponse` reads them but keeping the
+ * pings it drops: same parser (`Stream.rawEvents`), same `error` event → `APIError` mapping.
+ */
+async function* sseEvents(response: Response, controller: AbortController): AsyncGenerator<TransportEvent> {
+  for await (const sse of SdkStream.rawEvents(response, controller)) {
+    if (sse.event === "ping") {
+      yield PING
+      continue
+    }
+    if (sse.event === null) continue
+    if (sse.event === "error") {
+      let body: unknown = sse.data
+      try {
+        body = JSON.parse(sse.data)
+      } catch {
+        // not JSON: keep the raw text
+      }
+      const type = (body as { readonly error?: { readonly type?: unknown } } | undefined)?.error?.type
+      throw new Anthropic.APIError(
+        undefined,
+        body as object | undefined,
+        undefined,
+        response.headers,
+        typeof type === "string" ? (type as Anthropic.ErrorType) : undefined
+      )
+    }
+    if (!sse.data) continue
+    yield JSON.parse(sse.data) as Claude.MessageStreamEvent
+  }
+}
+
 export const sdkTransport = (sdk: Anthropic): Transport => ({
   create: (params, options) => sdk.messages.create({ ...params, stream: false }, options),
   countTokens: (params, options) => sdk.messages.countTokens(params, options),
-  stream: (params, options) => sdk.messages.create({ ...params, stream: true }, options)
+  stream: async (params, options) => {
+    // our own controller, so the body can be aborted after the connection phase's signal is gone
+    const controller = new AbortController()
+    const abort = () => controller.abort()
+    options.signal.addEventListener("abort", abort, { once: true })
+    try {
+      // the raw response, parsed below the SDK: its stream would drop the pings
+      const response = await sdk.messages
+        .create({ ...params, stream: true }, { ...options, signal: controller.signal })
+        .asResponse()
+      return { controller, [Symbol.asyncIterator]: () => sseEvents(response, controller) }
+    } finally {
+      options.signal.removeEventListener("abort", abort)
+    }
+  }
 })
 
 interface Usage {
@@ -67,6 +129,100 @@ interface Usage {
 }
 
 const toMillis = (input: Duration.DurationInput) => Duration.toMillis(Duration.decode(input))
+
+/** The default limit between two stream events of any kind (pings included). */
+export const DEFAULT_IDLE_TIMEOUT: Duration.Duration = Duration.seconds(90)
+
+const limitOf = (
+  call: Duration.DurationInput | false | undefined,
+  layer: Duration.DurationInput | false | undefined,
+  fallback: Duration.Duration | undefined
+): Duration.Duration | undefined => {
+  const input = call !== undefined ? call : layer !== undefined ? layer : fallback
+  return input === false || input === undefined ? undefined : Duration.decode(input)
+}
+
+/**
+ * The stall watchdog: fails with a `TimeoutError` (phase `"stream"`) when no SSE event at all
+ * (pings included) arrives within `idle`, or when only pings arrive for `content`. Only the time
+ * spent waiting for the server counts, never the time the consumer takes, and pings are removed.
+ */
+export const watchdog = (
+  self: Stream.Stream<TransportEvent, ClaudeError.ClaudeError>,
+  limits: { readonly idle: Duration.Duration | undefined; readonly content: Duration.Duration | undefined }
+): Stream.Stream<Claude.MessageStreamEvent, ClaudeError.ClaudeError> => {
+  const isContent = (e: TransportEvent): e is Claude.MessageStreamEvent => e.type !== "ping"
+  if (limits.idle === undefined && limits.content === undefined) return Stream.filter(self, isContent)
+  const idleMs = limits.idle === undefined ? Number.POSITIVE_INFINITY : Duration.toMillis(limits.idle)
+  const contentMs = limits.content === undefined ? Number.POSITIVE_INFINITY : Duration.toMillis(limits.content)
+  return Stream.unwrapScoped(
+    Effect.gen(function* () {
+      const clock = yield* Effect.clock
+      const pull = yield* Stream.toPull(self)
+      // waiting time since the last content event, summed over pulls
+      let waited = 0
+      const next: Effect.Effect<Chunk.Chunk<Claude.MessageStreamEvent>, Option.Option<ClaudeError.ClaudeError>> =
+        Effect.suspend(() => {
+          const contentLeft = contentMs - waited
+          const byContent = contentLeft < idleMs
+          const limit = Math.max(0, Math.min(idleMs, contentLeft))
+          const started = clock.unsafeCurrentTimeMillis()
+          const stalled = () => {
+            const timeout = Duration.millis(byContent ? contentMs : idleMs)
+            return Option.some(
+              new ClaudeError.TimeoutError({
+                message: byContent
+                  ? `stream stalled: pings but no content for ${Duration.format(timeout)}`
+                  : `stream stalled: no event (not even a ping) for ${Duration.format(timeout)}`,
+                timeout,
+                phase: "stream"
+              })
+            )
+          }
+          const timed = Number.isFinite(limit)
+            ? Effect.timeoutFail(pull, { duration: Duration.millis(limit), onTimeout: stalled })
+            : pull
+          return Effect.flatMap(timed, (chunk) => {
+            const content = Chunk.filter(chunk, isContent)
+            if (Chunk.isEmpty(content)) {
+              waited += clock.unsafeCurrentTimeMillis() - started
+              return next
+            }
+            waited = 0
+            return Effect.succeed(content)
+          })
+        })
+      return Stream.repeatEffectChunkOption(next)
+    })
+  )
+}
+
+/**
+ * Iterates a transport's stream; on close, aborts the request first and never waits for the
+ * iterator: an async generator parked on a stalled socket would make `return()` wait forever.
+ */
+const fromTransport = (
+  iterable: AsyncIterable<TransportEvent> & { readonly controller?: AbortController }
+): Stream.Stream<TransportEvent, unknown> =>
+  Stream.unwrapScoped(
+    Effect.map(
+      Effect.acquireRelease(
+        Effect.sync(() => iterable[Symbol.asyncIterator]()),
+        (iterator) =>
+          Effect.sync(() => {
+            iterable.controller?.abort()
+            iterator.return?.().catch(() => undefined)
+          })
+      ),
+      (iterator) =>
+        Stream.repeatEffectOption(
+          Effect.flatMap(
+            Effect.tryPromise({ try: () => iterator.next(), catch: (e) => Option.some(e) }),
+            (result) => (result.done === true ? Effect.fail(Option.none()) : Effect.succeed(result.value))
+          )
+        )
+    )
+  )
 
 /** A stream that ended cleanly but without `message_stop` was cut, not finished. */
 const incomplete = () =>
@@ -293,10 +449,16 @@ export const make = ({ breaker, options, retry, transport: makeTransport }: Make
         yield* Effect.addFinalizer(() => Effect.sync(() => sdkStream.controller?.abort()))
         const usage: Usage = { input: 0, output: 0, stopReason: undefined, id: undefined }
         let stopped = false
-        const events = Stream.fromAsyncIterable(sdkStream, (e) => e).pipe(
+        const limits = {
+          idle: limitOf(call?.idleTimeout, options.streamIdleTimeout, DEFAULT_IDLE_TIMEOUT),
+          content: limitOf(call?.contentTimeout, options.streamContentTimeout, undefined)
+        }
+        const raw = fromTransport(sdkStream).pipe(
           Stream.catchAll((e) =>
             Stream.fromEffect(Effect.flatMap(ClaudeError.fromUnknown(e, { phase: "stream" }), Effect.fail))
-          ),
+          )
+        )
+        const events = watchdog(raw, limits).pipe(
           Stream.tap((event) =>
             Effect.sync(() => {
               switch (event.type) {
@@ -329,5 +491,5 @@ export const make = ({ breaker, options, retry, transport: makeTransport }: Make
       )
     )
 
-  return { messages: { create, stream, countTokens }, sdk }
+  return { messages: { create, stream, countTokens }, sdk, retrySchedule: retry }
 }
