@@ -10,6 +10,7 @@ import { CircuitBreaker } from "@claude-resilience/circuit-breaker"
 import { ClaudeError } from "@claude-resilience/errors"
 import { RetryPolicy } from "@claude-resilience/retry"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -27,9 +28,74 @@ export type Step =
   | { readonly _tag: "Fail"; readonly error: ClaudeError.ClaudeError }
   | {
       readonly _tag: "Stream"
-      readonly events: ReadonlyArray<Claude.MessageStreamEvent>
+      readonly events: ReadonlyArray<Claude.MessageStreamEvent | Liveness>
       readonly failAfter?: ClaudeError.ClaudeError | undefined
     }
+
+/**
+ * What a scripted stream may hold besides the SDK's events: a `ping` SSE event (it reaches the
+ * stall watchdog, never the consumer), or a pause in the `Clock`'s time (so `TestClock` drives
+ * it); {@link stall} pauses forever.
+ *
+ * @example
+ * ```ts
+ * import { ScriptedClaude } from "@claude-resilience/client"
+ *
+ * const slow: ReadonlyArray<ScriptedClaude.Liveness> = [ScriptedClaude.pause("20 seconds"), ScriptedClaude.ping]
+ * ```
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export type Liveness = { readonly type: "ping" } | { readonly type: "pause"; readonly millis: number }
+
+/**
+ * A `ping` SSE event in a scripted stream.
+ *
+ * @example
+ * ```ts
+ * import { ScriptedClaude } from "@claude-resilience/client"
+ *
+ * const events = [ScriptedClaude.pause("10 seconds"), ScriptedClaude.ping]
+ * ```
+ *
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const ping: Liveness = { type: "ping" }
+
+/**
+ * A pause of `duration` in a scripted stream, in the `Clock`'s time of the layer.
+ *
+ * @example
+ * ```ts
+ * import { ScriptedClaude } from "@claude-resilience/client"
+ *
+ * const wait = ScriptedClaude.pause("30 seconds")
+ * ```
+ *
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const pause = (duration: Duration.DurationInput): Liveness => ({
+  type: "pause",
+  millis: Duration.toMillis(Duration.decode(duration))
+})
+
+/**
+ * A stalled socket in a scripted stream: open, nothing more sent, until the request is aborted.
+ *
+ * @example
+ * ```ts
+ * import { ScriptedClaude } from "@claude-resilience/client"
+ *
+ * const step: ScriptedClaude.Step = { _tag: "Stream", events: [ScriptedClaude.stall] }
+ * ```
+ *
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const stall: Liveness = { type: "pause", millis: Number.POSITIVE_INFINITY }
 
 /**
  * A call the scripted client received.
@@ -240,6 +306,20 @@ export const layerWithoutDependencies = (
     Effect.gen(function* () {
       const retry = yield* RetryPolicy.RetryPolicy
       const breaker = yield* CircuitBreaker.CircuitBreaker
+      // pauses run on the layer's clock, so a TestClock drives them
+      const clock = yield* Effect.clock
+      const wait = (millis: number, signal: AbortSignal) =>
+        new Promise<void>((resolve, reject) => {
+          const aborted = () => reject(new ClaudeError.ConnectionError({ message: "aborted", phase: "stream" }))
+          if (signal.aborted) return aborted()
+          signal.addEventListener("abort", aborted, { once: true })
+          if (Number.isFinite(millis)) {
+            Effect.runPromise(clock.sleep(Duration.millis(millis))).then(() => {
+              signal.removeEventListener("abort", aborted)
+              resolve()
+            }, reject)
+          }
+        })
       const queue: Array<Step> = [...steps]
       const calls: Array<Call> = []
       const next = (operation: Call["operation"], params: unknown): Step | undefined => {
@@ -264,9 +344,14 @@ export const layerWithoutDependencies = (
           if (step._tag === "Fail") throw step.error
           const { events: list, failAfter } =
             step._tag === "Reply" ? { events: events(step.message), failAfter: undefined } : step
+          const controller = new AbortController()
           return {
+            controller,
             async *[Symbol.asyncIterator]() {
-              for (const event of list) yield event
+              for (const event of list) {
+                if (event.type === "pause") await wait(event.millis, controller.signal)
+                else yield event
+              }
               if (failAfter !== undefined) throw failAfter
             }
           }

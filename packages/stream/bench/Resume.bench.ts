@@ -1,16 +1,15 @@
 import { Effect } from "effect"
 import { bench, describe } from "vitest"
-import { measureRegeneration } from "./regeneration.js"
+import { compareStrategies, measureRegeneration, seededCuts } from "./regeneration.js"
 
-// The number this bench exists for: output regenerated after a cut, per strategy.
-const report = await Effect.runPromise(
-  Effect.all([measureRegeneration("prefill"), measureRegeneration("continuation"), measureRegeneration("restart")])
-)
+// The number this bench exists for: output regenerated per cut, per strategy, on the same seeded cuts.
+const cuts = await Effect.runPromise(seededCuts())
+const report = await Effect.runPromise(compareStrategies(cuts))
 process.stdout.write(
-  `\nResumableStream: output regenerated after ${report[0].cuts} cuts (FakeClaude, seed 7)\n${report
+  `\nResumableStream: output regenerated on ${cuts.length} seeded cuts [${cuts.join(", ")}] (FakeClaude seed 7; continuation repeats 4 words)\n${report
     .map(
       (r) =>
-        `  ${r.strategy.padEnd(12)} ${String(r.regeneratedChars).padStart(6)} chars  ~${String(r.regeneratedTokens).padStart(5)} output tokens regenerated  (answer ${r.answerChars} chars)`
+        `  ${r.strategy.padEnd(12)} ${String(r.charsPerCut).padStart(5)} chars/cut  ~${String(r.tokensPerCut).padStart(4)} tokens/cut  (dropped as repeats ${r.droppedChars}, exact ${r.exact}/${r.cuts})`
     )
     .join("\n")}\n`
 )
@@ -18,6 +17,9 @@ process.stdout.write(
 describe("ResumableStream: one stream cut after 40 events, resumed (real HTTP)", () => {
   bench("prefill", async () => {
     await Effect.runPromise(measureRegeneration("prefill", [40]))
+  })
+  bench("continuation", async () => {
+    await Effect.runPromise(measureRegeneration("continuation", [40]))
   })
   bench("restart", async () => {
     await Effect.runPromise(measureRegeneration("restart", [40]))

@@ -16,8 +16,10 @@ import * as Effect from "effect/Effect"
 import type * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as Intervals from "effect/ScheduleIntervals"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as internal from "./internal/resume.js"
+import * as ModelStrategy from "./ModelStrategy.js"
 
 /**
  * How a stream resumes after a retryable failure that followed some content.
@@ -66,7 +68,10 @@ export type AttemptKind = internal.AttemptKind
  * - `"thinking"`: extended thinking is on, which does not accept a prefill, so the continuation
  *   turn is used; a partial thinking block is closed and superseded.
  * - `"prefill_rejected"`: the model answered the prefill with a 400; the stream switches to the
- *   continuation turn at once, without spending the resumption budget.
+ *   continuation turn at once, without spending the resumption budget, and the `ModelStrategy`
+ *   service (if provided) remembers the model for the life of its layer.
+ * - `"prefill_unsupported"`: the model is known (from the table or learned) to refuse a prefill,
+ *   so none is sent: the continuation turn is used.
  *
  * @example
  * ```ts
@@ -121,7 +126,26 @@ export interface Attempt extends internal.Attempt {}
 export interface Resumption extends internal.Resumption {}
 
 /**
- * An item of {@link events}: one of the SDK's raw stream events, or a {@link Resumption}.
+ * Emitted at the first content of a resumed attempt, once the join is known: `kept` characters
+ * were carried over from earlier attempts, `dropped` characters of the new attempt were not
+ * emitted because they repeated what the consumer already had (a continuation that restated the
+ * last words, or whitespace already delivered). Its `type` is `"resumed"`.
+ *
+ * @example
+ * ```ts
+ * import { ResumableStream } from "@claude-resilience/stream"
+ *
+ * const label = (event: ResumableStream.Resumed) => `[resumed: ${event.kept} kept, ${event.dropped} repeated chars dropped]`
+ * ```
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export interface Resumed extends internal.Resumed {}
+
+/**
+ * An item of {@link events}: one of the SDK's raw stream events, a {@link Resumption} notice at a
+ * cut, or a {@link Resumed} event when the stream goes on.
  *
  * @example
  * ```ts
@@ -134,7 +158,7 @@ export interface Resumption extends internal.Resumption {}
  * @since 0.1.0
  * @category Models
  */
-export type Event = Claude.MessageStreamEvent | Resumption
+export type Event = Claude.MessageStreamEvent | Resumption | Resumed
 
 /**
  * Options of a resumable stream. The `Claude.CallOptions` fields (`retry`, `timeout`,
@@ -163,6 +187,7 @@ export interface Options extends Claude.CallOptions {
   /** Bounds and spaces the resumptions of one stream; its input is the failure. */
   readonly schedule?: Schedule.Schedule<unknown, ClaudeError.ClaudeError> | undefined
   readonly continuePrompt?: string | undefined
+  readonly maxOverlap?: number | undefined
 }
 
 /**
@@ -244,6 +269,42 @@ export interface FinalMessage {
  */
 export const isResumption = (event: Event): event is Resumption => event.type === "resumption"
 
+/**
+ * Whether an {@link Event} is a {@link Resumed} event.
+ *
+ * @example
+ * ```ts
+ * import { ResumableStream } from "@claude-resilience/stream"
+ * import { Stream } from "effect"
+ *
+ * declare const events: Stream.Stream<ResumableStream.Event>
+ * const joins = Stream.filter(events, ResumableStream.isResumed)
+ * ```
+ *
+ * @since 0.1.0
+ * @category Guards
+ */
+export const isResumed = (event: Event): event is Resumed => event.type === "resumed"
+
+/**
+ * Whether an {@link Event} is one of the stream's own lifecycle events ({@link Resumption} or
+ * {@link Resumed}) rather than one of the SDK's.
+ *
+ * @example
+ * ```ts
+ * import { ResumableStream } from "@claude-resilience/stream"
+ * import { Stream } from "effect"
+ *
+ * declare const events: Stream.Stream<ResumableStream.Event>
+ * const lifecycle = Stream.filter(events, ResumableStream.isLifecycle)
+ * ```
+ *
+ * @since 0.1.0
+ * @category Guards
+ */
+export const isLifecycle = (event: Event): event is Resumption | Resumed =>
+  event.type === "resumption" || event.type === "resumed"
+
 const nextDelay = (
   schedule: Schedule.Schedule<unknown, ClaudeError.ClaudeError>,
   ref: { state: unknown },
@@ -295,11 +356,16 @@ export const events = (
     Effect.gen(function* () {
       const claude = yield* Claude.Claude
       const schedule = options.schedule ?? (yield* RetryPolicy.resolve(claude.retrySchedule))
+      // shared learning if the layer is provided, else this stream learns for itself
+      const strategies = yield* Effect.serviceOption(ModelStrategy.ModelStrategy).pipe(
+        Effect.flatMap(Option.match({ onSome: Effect.succeed, onNone: () => ModelStrategy.make() }))
+      )
       const ref: { state: unknown } = { state: schedule.initial }
-      const { continuePrompt, schedule: _schedule, strategy, ...call } = options
+      const { continuePrompt, maxOverlap, schedule: _schedule, strategy, ...call } = options
       const resumer = new internal.Resumer(params, {
         strategy: strategy ?? "prefill",
-        continuePrompt: continuePrompt ?? internal.DEFAULT_CONTINUE_PROMPT
+        continuePrompt: continuePrompt ?? internal.DEFAULT_CONTINUE_PROMPT,
+        maxOverlap
       })
 
       const onFailure = (
@@ -310,6 +376,13 @@ export const events = (
           if (resumer.isComplete) return Stream.empty
           const rejected = resumer.isPrefillRejection(error)
           if (!rejected && !ClaudeError.isRetryable(error)) return yield* Effect.fail(error)
+          if (rejected && /prefill/i.test(error.message)) {
+            const learned = yield* strategies.learnRejection(params.model)
+            if (learned) {
+              yield* Effect.logInfo("claude.stream.prefill_refused").pipe(Effect.annotateLogs({ model: params.model }))
+            }
+          }
+          const refusesPrefill = (yield* strategies.resumptionFor(params.model)) === "continuation"
           // a refused prefill is answered at once with a continuation, off the budget
           const delay = rejected ? Duration.zero : yield* nextDelay(schedule, ref, error)
           if (delay === undefined) {
@@ -320,12 +393,13 @@ export const events = (
               cause: error
             })
           }
-          const { events: closing, notice } = resumer.fail(error, delay)
+          const { events: closing, notice } = resumer.fail(error, delay, refusesPrefill)
           yield* Effect.logDebug("claude.stream.resume").pipe(
             Effect.annotateLogs({
               attempt: notice.attempt,
               strategy: notice.strategy,
               reason: error._tag,
+              phase: "phase" in error ? error.phase : "request",
               characters: notice.characters,
               delay_ms: Duration.toMillis(delay),
               ...(notice.fallback !== undefined ? { fallback: notice.fallback } : {})
@@ -345,7 +419,20 @@ export const events = (
           )
         )
 
-      return attempt()
+      // the consumer's own stop is never retried: it is logged apart from a disconnect
+      return attempt().pipe(
+        Stream.ensuringWith((exit) =>
+          exit._tag === "Failure" && exit.cause._tag !== "Fail" && resumer.isComplete === false
+            ? Effect.logDebug("claude.stream.stopped").pipe(
+                Effect.annotateLogs({
+                  outcome: "interrupted",
+                  attempt: resumer.attemptNumber,
+                  characters: resumer.partialText.length
+                })
+              )
+            : Effect.void
+        )
+      )
     })
   )
 
@@ -376,7 +463,10 @@ export const stream = (
   params: Claude.MessageStreamParams,
   options?: Options
 ): Stream.Stream<Claude.MessageStreamEvent, ResumeError, Claude.Claude> =>
-  Stream.filter(events(params, options), (event): event is Claude.MessageStreamEvent => event.type !== "resumption")
+  Stream.filter(
+    events(params, options),
+    (event): event is Claude.MessageStreamEvent => event.type !== "resumption" && event.type !== "resumed"
+  )
 
 interface MutableBlock {
   readonly index: number
@@ -419,6 +509,8 @@ const assemble = (all: ReadonlyArray<Event>): FinalMessage => {
   let delivered = 0
   for (const event of all) {
     switch (event.type) {
+      case "resumed":
+        break
       case "resumption": {
         resumptions.push(event)
         for (const index of event.superseded) {
@@ -488,6 +580,7 @@ const assemble = (all: ReadonlyArray<Event>): FinalMessage => {
     inputTokens: Number(usage.input_tokens ?? 0) - sum((a) => a.inputTokens),
     outputTokens: Number(usage.output_tokens ?? 0) - sum((a) => a.outputTokens),
     characters: delivered - sum((a) => a.characters),
+    dropped: all.reduce((n, e) => (e.type === "resumed" && e.attempt === previous.length + 1 ? n + e.dropped : n), 0),
     completed: all.at(-1)?.type === "message_stop"
   }
   return { message: final, text, resumptions, attempts: [...previous, last] }

@@ -9,3 +9,11 @@
  * @since 0.1.0
  */
 export * as ResumableStream from "./ResumableStream.js"
+
+/**
+ * Which resumption each model accepts (prefill or continuation): a table, overridable, and what
+ * was learned at run time from a refused prefill, kept for the life of the layer.
+ *
+ * @since 0.1.0
+ */
+export * as ModelStrategy from "./ModelStrategy.js"

@@ -24,7 +24,7 @@ import {
   TestClock
 } from "effect"
 
-const MODEL = "claude-sonnet-4-6"
+const MODEL = "claude-haiku-4-5"
 const ask = (text = "Tell me about resilient streams") => ({
   model: MODEL,
   max_tokens: 1024,

@@ -153,6 +153,17 @@ export interface Options {
   readonly maxRecords?: number | undefined
   /** answer every request carrying `tools` with a tool_use block (default: only when the user asks, see docs) */
   readonly alwaysUseTools?: boolean | undefined
+  /**
+   * models (exact ids or prefixes ending in `*`, e.g. `"claude-opus-4-6*"`) that answer a request
+   * ending in an assistant turn with the API's 400: "This model does not support assistant message
+   * prefill. The conversation must end with a user message." (default none)
+   */
+  readonly rejectPrefill?: ReadonlyArray<string> | undefined
+  /**
+   * a continuation turn ("continue ...") first repeats the last `k` words of the partial text,
+   * with their exact spacing, then goes on, as models often do (default 0: no repeat)
+   */
+  readonly continuationRepeatWords?: number | undefined
 }
 
 /**

@@ -276,6 +276,26 @@ export interface Stall extends BaseOptions {
 }
 
 /**
+ * After `afterEvents` events, `count` SSE `ping` events `everyMs` apart and nothing else, then the
+ * rest of the stream: a connection that is alive but sends no content for a while.
+ *
+ * @since 0.1.0
+ * @category Models
+ * @example
+ * ```ts
+ * import { Fault } from "@claude-resilience/testing"
+ *
+ * const fault: Fault.Pings = Fault.pings(5, 10, 100)
+ * ```
+ */
+export interface Pings extends BaseOptions {
+  readonly _tag: "Pings"
+  readonly afterEvents: number
+  readonly count: number
+  readonly everyMs: number
+}
+
+/**
  * One fault.
  *
  * @since 0.1.0
@@ -298,6 +318,7 @@ export type Fault =
   | SseError
   | MalformedSse
   | Stall
+  | Pings
 
 /**
  * An error status with the real error JSON body `{"type":"error","error":{...},"request_id":...}`.
@@ -465,6 +486,29 @@ export const stall = (afterEvents: number, millis: number, options: BaseOptions 
 })
 
 /**
+ * A stream that goes quiet but stays alive: after `afterEvents` events, `count` pings `everyMs`
+ * apart (the first after `everyMs`), then the rest of the stream. Deterministic: no content is
+ * sent in between.
+ *
+ * @since 0.1.0
+ * @category Constructors
+ * @example
+ * ```ts
+ * import { Fault } from "@claude-resilience/testing"
+ *
+ * // 10 pings 50 ms apart after the 4th event: half a second with no content
+ * const quiet = Fault.pings(4, 10, 50)
+ * ```
+ */
+export const pings = (afterEvents: number, count: number, everyMs: number, options: BaseOptions = {}): Pings => ({
+  ...options,
+  _tag: "Pings",
+  afterEvents,
+  count,
+  everyMs
+})
+
+/**
  * The same fault restricted to requests matching `predicate`.
  *
  * @since 0.1.0
@@ -530,5 +574,7 @@ export const label = (fault: Fault): string => {
       return `malformedSse:${fault.afterEvents}`
     case "Stall":
       return `stall:${fault.afterEvents}`
+    case "Pings":
+      return `pings:${fault.afterEvents}x${fault.count}`
   }
 }

@@ -62,6 +62,18 @@ export interface Transport {
   ) => Promise<AsyncIterable<TransportEvent> & { readonly controller?: AbortController }>
 }
 
+// Tagged metrics are looked up by their labels on every update: build each one once.
+const callCounters = new Map<string, Metric.Metric.Counter<number>>()
+const callCounter = (outcome: "success" | "failure", tag: string): Metric.Metric.Counter<number> => {
+  const id = `${outcome}:${tag}`
+  let counter = callCounters.get(id)
+  if (counter === undefined) {
+    counter = Metric.tagged(Metric.tagged(metrics.calls, "outcome", outcome), "error_tag", tag)
+    callCounters.set(id, counter)
+  }
+  return counter
+}
+
 interface MakeInput {
   readonly options: Claude.Options
   readonly retry: Schedule.Schedule<unknown, ClaudeError.ClaudeError>
@@ -161,37 +173,39 @@ export const watchdog = (
       const pull = yield* Stream.toPull(self)
       // waiting time since the last content event, summed over pulls
       let waited = 0
-      const next: Effect.Effect<Chunk.Chunk<Claude.MessageStreamEvent>, Option.Option<ClaudeError.ClaudeError>> =
-        Effect.suspend(() => {
-          const contentLeft = contentMs - waited
-          const byContent = contentLeft < idleMs
-          const limit = Math.max(0, Math.min(idleMs, contentLeft))
-          const started = clock.unsafeCurrentTimeMillis()
-          const stalled = () => {
-            const timeout = Duration.millis(byContent ? contentMs : idleMs)
-            return Option.some(
-              new ClaudeError.TimeoutError({
-                message: byContent
-                  ? `stream stalled: pings but no content for ${Duration.format(timeout)}`
-                  : `stream stalled: no event (not even a ping) for ${Duration.format(timeout)}`,
-                timeout,
-                phase: "stream"
-              })
-            )
+      const next: Effect.Effect<
+        Chunk.Chunk<Claude.MessageStreamEvent>,
+        Option.Option<ClaudeError.ClaudeError>
+      > = Effect.suspend(() => {
+        const contentLeft = contentMs - waited
+        const byContent = contentLeft < idleMs
+        const limit = Math.max(0, Math.min(idleMs, contentLeft))
+        const started = clock.unsafeCurrentTimeMillis()
+        const stalled = () => {
+          const timeout = Duration.millis(byContent ? contentMs : idleMs)
+          return Option.some(
+            new ClaudeError.TimeoutError({
+              message: byContent
+                ? `stream stalled: pings but no content for ${Duration.format(timeout)}`
+                : `stream stalled: no event (not even a ping) for ${Duration.format(timeout)}`,
+              timeout,
+              phase: "stream"
+            })
+          )
+        }
+        const timed = Number.isFinite(limit)
+          ? Effect.timeoutFail(pull, { duration: Duration.millis(limit), onTimeout: stalled })
+          : pull
+        return Effect.flatMap(timed, (chunk) => {
+          const content = Chunk.filter(chunk, isContent)
+          if (Chunk.isEmpty(content)) {
+            waited += clock.unsafeCurrentTimeMillis() - started
+            return next
           }
-          const timed = Number.isFinite(limit)
-            ? Effect.timeoutFail(pull, { duration: Duration.millis(limit), onTimeout: stalled })
-            : pull
-          return Effect.flatMap(timed, (chunk) => {
-            const content = Chunk.filter(chunk, isContent)
-            if (Chunk.isEmpty(content)) {
-              waited += clock.unsafeCurrentTimeMillis() - started
-              return next
-            }
-            waited = 0
-            return Effect.succeed(content)
-          })
+          waited = 0
+          return Effect.succeed(content)
         })
+      })
       return Stream.repeatEffectChunkOption(next)
     })
   )
@@ -216,9 +230,8 @@ const fromTransport = (
       ),
       (iterator) =>
         Stream.repeatEffectOption(
-          Effect.flatMap(
-            Effect.tryPromise({ try: () => iterator.next(), catch: (e) => Option.some(e) }),
-            (result) => (result.done === true ? Effect.fail(Option.none()) : Effect.succeed(result.value))
+          Effect.flatMap(Effect.tryPromise({ try: () => iterator.next(), catch: (e) => Option.some(e) }), (result) =>
+            result.done === true ? Effect.fail(Option.none()) : Effect.succeed(result.value)
           )
         )
     )
@@ -296,6 +309,8 @@ export const make = ({ breaker, options, retry, transport: makeTransport }: Make
         ),
         Effect.ensuring(Metric.increment(metrics.attempts)),
         Effect.withSpan(`claude.attempt`, {
+          // A stack trace per span costs more than the rest of the attempt's bookkeeping.
+          captureStackTrace: false,
           kind: "client",
           attributes: { "claude.operation": operation, "claude.attempt": n, "gen_ai.request.model": model }
         })
@@ -327,7 +342,7 @@ export const make = ({ breaker, options, retry, transport: makeTransport }: Make
       if (attempts > 1) yield* Metric.incrementBy(metrics.retries, attempts - 1)
       const base = { model, operation, duration_ms: durationMs, attempts }
       if (Exit.isSuccess(exit)) {
-        yield* Metric.increment(Metric.tagged(Metric.tagged(metrics.calls, "outcome", "success"), "error_tag", "none"))
+        yield* Metric.increment(callCounter("success", "none"))
         if (usage !== undefined) {
           yield* Metric.incrementBy(metrics.inputTokens, usage.input)
           yield* Metric.incrementBy(metrics.outputTokens, usage.output)
@@ -353,7 +368,7 @@ export const make = ({ breaker, options, retry, transport: makeTransport }: Make
       } else {
         const failure = exit.cause._tag === "Fail" ? exit.cause.error : undefined
         const tag = failure?._tag ?? "Interrupted"
-        yield* Metric.increment(Metric.tagged(Metric.tagged(metrics.calls, "outcome", "failure"), "error_tag", tag))
+        yield* Metric.increment(callCounter("failure", tag))
         yield* Effect.annotateCurrentSpan({ "error.type": tag })
         yield* Effect.logWarning("claude.call").pipe(
           Effect.annotateLogs({
@@ -399,7 +414,11 @@ export const make = ({ breaker, options, retry, transport: makeTransport }: Make
         )
       )
     }).pipe(
-      Effect.withSpan(`claude.messages.${operation}`, { kind: "client", attributes: spanAttributes(operation, params) })
+      Effect.withSpan(`claude.messages.${operation}`, {
+        kind: "client",
+        captureStackTrace: false,
+        attributes: spanAttributes(operation, params)
+      })
     )
 
   const create = (params: Claude.MessageCreateParams, call?: Claude.CallOptions) =>
@@ -485,6 +504,7 @@ export const make = ({ breaker, options, retry, transport: makeTransport }: Make
         return events
       }).pipe(
         Effect.withSpan("claude.messages.stream.connect", {
+          captureStackTrace: false,
           kind: "client",
           attributes: spanAttributes("stream", params)
         })

@@ -7,6 +7,7 @@
 import type { Claude } from "@claude-resilience/client"
 import type { ClaudeError } from "@claude-resilience/errors"
 import type * as Duration from "effect/Duration"
+import { DEFAULT_MAX_OVERLAP, stitch } from "./stitch.js"
 
 type RawEvent = Claude.MessageStreamEvent
 type Params = Claude.MessageStreamParams
@@ -19,7 +20,7 @@ export type Strategy = "prefill" | "continuation" | "restart"
 export type AttemptKind = "initial" | "retry" | Strategy
 
 /** @internal */
-export type Fallback = "tool_use_cut" | "thinking" | "prefill_rejected"
+export type Fallback = "tool_use_cut" | "thinking" | "prefill_rejected" | "prefill_unsupported"
 
 /** @internal */
 export interface Attempt {
@@ -28,8 +29,18 @@ export interface Attempt {
   readonly inputTokens: number
   readonly outputTokens: number
   readonly characters: number
+  readonly dropped: number
   readonly completed: boolean
   readonly error?: ClaudeError.ClaudeError | undefined
+}
+
+/** @internal */
+export interface Resumed {
+  readonly type: "resumed"
+  readonly attempt: number
+  readonly strategy: Exclude<AttemptKind, "initial">
+  readonly kept: number
+  readonly dropped: number
 }
 
 /** @internal */
@@ -61,6 +72,8 @@ type Mapped =
   | { readonly _tag: "Emit"; readonly index: number }
   | { readonly _tag: "Buffer"; readonly start: RawEvent; readonly events: Array<RawEvent>; chars: number }
   | { readonly _tag: "Drop" }
+  // a continuation's text block after the last text block was closed: started once it has new text
+  | { readonly _tag: "Deferred"; readonly start: RawEvent }
 
 const isWhitespace = (c: string) => /\s/.test(c)
 
@@ -94,6 +107,17 @@ const thinkingEnabled = (params: Params): boolean => {
 export interface Settings {
   readonly strategy: Strategy
   readonly continuePrompt: string
+  readonly maxOverlap?: number | undefined
+}
+
+type Out = RawEvent | Resumed
+
+const toolKey = (name: unknown, json: string): string => {
+  try {
+    return `${String(name)}:${JSON.stringify(JSON.parse(json.length > 0 ? json : "{}"))}`
+  } catch {
+    return `${String(name)}:${json}`
+  }
 }
 
 /**
@@ -115,6 +139,21 @@ export class Resumer {
   private continuing: Block | undefined = undefined
   private held = ""
   private firstText = true
+  // continuation stitching: the head of the continued block, held until the overlap is known
+  private stitching:
+    | {
+        /** the raw index of the continuation's block */
+        readonly raw: number
+        /** the delivered block its head is compared with */
+        readonly source: number
+        pending: string
+        template: RawEvent | undefined
+      }
+    | undefined = undefined
+  private announced = true
+  private dropped = 0
+  // tool calls delivered by earlier attempts, by id and by name + input
+  private readonly tools = new Map<string, number>()
   private inputTokens = 0
   private outputTokens = 0
   private characters = 0
@@ -173,7 +212,7 @@ export class Resumer {
   }
 
   /** Closes the block a continuation was expected to extend when something else comes first. */
-  private closeContinuing(out: Array<RawEvent>): void {
+  private closeContinuing(out: Array<Out>): void {
     const block = this.continuing
     if (block === undefined) return
     this.continuing = undefined
@@ -198,8 +237,68 @@ export class Resumer {
     return text.slice(i)
   }
 
-  process(event: RawEvent): ReadonlyArray<RawEvent> {
-    const out: Array<RawEvent> = []
+  /** The first content of a resumed attempt: tells the consumer what was kept and dropped. */
+  private announce(out: Array<Out>): void {
+    if (this.announced) return
+    this.announced = true
+    out.push({
+      type: "resumed",
+      attempt: this.attempt,
+      strategy: this.kind as Exclude<AttemptKind, "initial">,
+      kept: this.partialText.length - this.characters,
+      dropped: this.dropped
+    })
+  }
+
+  /** Emits the held head of a continuation once the overlap is decided (or must be: `final`). */
+  private flushStitch(out: Array<Out>, final: boolean): void {
+    const state = this.stitching
+    const source = state === undefined ? undefined : this.blocks[state.source]
+    if (state === undefined || source === undefined || state.template === undefined) {
+      if (final) this.stitching = undefined
+      return
+    }
+    const result = stitch(source.text, state.pending, this.settings.maxOverlap ?? DEFAULT_MAX_OVERLAP, final)
+    if (result === undefined) return
+    this.stitching = undefined
+    this.held = result.held
+    this.firstText = result.held.length > 0
+    this.dropped += result.dropped
+    // whitespace still held is dropped (and counted) with what follows: announce then
+    if (result.held.length === 0) this.announce(out)
+    if (result.text.length === 0) return
+    const template = state.template
+    if (template.type === "content_block_delta" && template.delta.type === "text_delta") {
+      this.emitText(out, state.raw, template, result.text)
+    }
+  }
+
+  /** Emits text of the current attempt's raw block `raw`, starting a deferred block first. */
+  private emitText(out: Array<Out>, raw: number, template: RawEvent, text: string): void {
+    if (template.type !== "content_block_delta" || template.delta.type !== "text_delta") return
+    let mapped = this.map.get(raw)
+    if (mapped?._tag === "Deferred") {
+      this.closeContinuing(out)
+      const block = this.allocate("text")
+      if (mapped.start.type === "content_block_start") out.push({ ...mapped.start, index: block.index })
+      mapped = { _tag: "Emit", index: block.index }
+      this.map.set(raw, mapped)
+    }
+    if (mapped?._tag !== "Emit") return
+    this.announce(out)
+    const block = this.blocks[mapped.index]!
+    block.text += text
+    this.characters += text.length
+    out.push({ ...template, index: block.index, delta: { ...template.delta, text } })
+  }
+
+  process(event: RawEvent): ReadonlyArray<Out> {
+    const out: Array<Out> = []
+    if (this.stitching !== undefined) {
+      const sameBlock =
+        event.type === "content_block_delta" && event.delta.type === "text_delta" && event.index === this.stitching.raw
+      if (!sameBlock) this.flushStitch(out, true)
+    }
     switch (event.type) {
       case "message_start": {
         this.inputTokens = event.message.usage.input_tokens
@@ -214,7 +313,23 @@ export class Resumer {
         const type = event.content_block.type
         if (type === "text" && this.continuing !== undefined && this.continuing.open) {
           this.map.set(event.index, { _tag: "Emit", index: this.continuing.index })
+          if (this.kind === "continuation")
+            this.stitching = { raw: event.index, source: this.continuing.index, pending: "", template: undefined }
           this.continuing = undefined
+          break
+        }
+        const lastBlock = this.blocks.at(-1)
+        if (
+          type === "text" &&
+          this.kind === "continuation" &&
+          !this.announced &&
+          lastBlock !== undefined &&
+          lastBlock.type === "text" &&
+          !lastBlock.superseded
+        ) {
+          // the cut came after the text block closed: a repeat of its end may open the continuation
+          this.map.set(event.index, { _tag: "Deferred", start: event })
+          this.stitching = { raw: event.index, source: lastBlock.index, pending: "", template: undefined }
           break
         }
         if ((type === "thinking" || type === "redacted_thinking") && this.attempt > 1 && this.partialText.length > 0) {
@@ -228,6 +343,7 @@ export class Resumer {
           break
         }
         this.closeContinuing(out)
+        this.announce(out)
         const block = this.allocate(type)
         this.map.set(event.index, { _tag: "Emit", index: block.index })
         out.push({ ...event, index: block.index })
@@ -236,6 +352,19 @@ export class Resumer {
       case "content_block_delta": {
         const mapped = this.map.get(event.index)
         if (mapped === undefined || mapped._tag === "Drop") break
+        if (mapped._tag === "Deferred") {
+          if (event.delta.type !== "text_delta") break
+          if (this.stitching !== undefined) {
+            this.stitching.pending += event.delta.text
+            this.stitching.template = event
+            this.flushStitch(out, false)
+          } else {
+            const text = this.reconcile(event.delta.text)
+            this.dropped += event.delta.text.length - text.length
+            if (text.length > 0) this.emitText(out, event.index, event, text)
+          }
+          break
+        }
         if (mapped._tag === "Buffer") {
           mapped.events.push(event)
           if (event.delta.type === "input_json_delta") mapped.chars += event.delta.partial_json.length
@@ -244,8 +373,17 @@ export class Resumer {
         const block = this.blocks[mapped.index]!
         const delta = event.delta
         if (delta.type === "text_delta") {
+          if (this.stitching !== undefined && this.stitching.raw === event.index) {
+            this.stitching.pending += delta.text
+            this.stitching.template = event
+            this.flushStitch(out, false)
+            break
+          }
+          const before = delta.text.length
           const text = this.reconcile(delta.text)
+          this.dropped += before - text.length
           if (text.length === 0) break
+          this.announce(out)
           block.text += text
           this.characters += text.length
           out.push({ ...event, index: mapped.index, delta: { ...delta, text } })
@@ -257,9 +395,27 @@ export class Resumer {
       }
       case "content_block_stop": {
         const mapped = this.map.get(event.index)
-        if (mapped === undefined || mapped._tag === "Drop") break
+        if (mapped === undefined || mapped._tag === "Drop" || mapped._tag === "Deferred") break
         if (mapped._tag === "Buffer") {
+          const start = mapped.start.type === "content_block_start" ? mapped.start.content_block : undefined
+          const id = start !== undefined && "id" in start ? String(start.id) : ""
+          const name = start !== undefined && "name" in start ? start.name : ""
+          const json = mapped.events
+            .map((e) =>
+              e.type === "content_block_delta" && e.delta.type === "input_json_delta" ? e.delta.partial_json : ""
+            )
+            .join("")
+          const key = toolKey(name, json)
+          const earlier = Math.min(this.tools.get(`id:${id}`) ?? this.attempt, this.tools.get(key) ?? this.attempt)
+          if (earlier < this.attempt) {
+            // the same call, already delivered whole by an earlier attempt: never twice
+            this.map.set(event.index, { _tag: "Drop" })
+            break
+          }
+          this.tools.set(`id:${id}`, this.attempt)
+          this.tools.set(key, this.attempt)
           this.closeContinuing(out)
+          this.announce(out)
           const block = this.allocate(
             mapped.start.type === "content_block_start" ? mapped.start.content_block.type : ""
           )
@@ -279,6 +435,7 @@ export class Resumer {
       }
       case "message_delta": {
         this.closeContinuing(out)
+        this.announce(out)
         this.outputTokens = event.usage.output_tokens
         if (typeof event.usage.input_tokens === "number") this.inputTokens = event.usage.input_tokens
         out.push({
@@ -308,6 +465,7 @@ export class Resumer {
       inputTokens: this.inputTokens,
       outputTokens: this.outputTokens,
       characters: this.characters,
+      dropped: this.dropped,
       completed: this.completed,
       error
     }
@@ -328,6 +486,9 @@ export class Resumer {
     this.continuing = continuing
     this.held = held
     this.firstText = true
+    this.stitching = undefined
+    this.announced = false
+    this.dropped = 0
     this.inputTokens = 0
     this.outputTokens = 0
     this.characters = 0
@@ -345,7 +506,8 @@ export class Resumer {
    */
   fail(
     error: ClaudeError.ClaudeError,
-    delay: Duration.Duration
+    delay: Duration.Duration,
+    refusesPrefill = false
   ): { readonly events: ReadonlyArray<RawEvent>; readonly notice: Resumption } {
     let fallback: Fallback | undefined
     if (this.isPrefillRejection(error)) {
@@ -394,8 +556,8 @@ export class Resumer {
       held = text
     } else {
       const thinking = thinkingEnabled(this.original) || this.blocks.some((b) => b.type === "thinking")
-      strategy = this.preferred === "prefill" && thinking ? "continuation" : this.preferred
-      if (strategy !== this.preferred) fallback ??= "thinking"
+      strategy = this.preferred === "prefill" && (thinking || refusesPrefill) ? "continuation" : this.preferred
+      if (strategy !== this.preferred) fallback ??= refusesPrefill ? "prefill_unsupported" : "thinking"
       continuing = openText
       if (strategy === "prefill") {
         held = trimmed

@@ -167,6 +167,21 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
     const completionChars = options.completionChars ?? C.DEFAULT_COMPLETION_CHARS
     const wordsPerDelta = Math.max(1, options.wordsPerDelta ?? 3)
     const eventDelayMs = options.eventDelayMs ?? 0
+    const repeatWords = Math.max(0, options.continuationRepeatWords ?? 0)
+    const rejectsPrefill = (model: string) =>
+      (options.rejectPrefill ?? []).some((m) => (m.endsWith("*") ? model.startsWith(m.slice(0, -1)) : model === m))
+    /** The answer to a partial turn: the rest of `full`, after a repeat of the last words on a continuation turn. */
+    const resume = (full: string, prefix: string, continuation: boolean): string | undefined => {
+      if (!full.startsWith(prefix)) return undefined
+      const rest = full.slice(prefix.length)
+      if (!continuation || repeatWords === 0) return rest
+      let start = prefix.trimEnd().length
+      for (let k = 0; k < repeatWords && start > 0; k++) {
+        while (start > 0 && /\s/.test(prefix.charAt(start - 1))) start--
+        while (start > 0 && !/\s/.test(prefix.charAt(start - 1))) start--
+      }
+      return prefix.slice(start) + rest
+    }
     const maxRecords = Math.max(1, options.maxRecords ?? 10_000)
     const outages = (options.outages ?? []).map((o) => ({
       ...o,
@@ -332,9 +347,15 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
         sseFrame("message_stop", { type: "message_stop" })
       ]
 
+      const partial = C.promptOf(valid)
+      const continuationTurn = valid.messages[valid.messages.length - 1]?.role === "user" && partial.prefix.length > 0
       if (scripted !== undefined) {
         const blocks: Array<Record<string, unknown>> = []
-        const text = scripted.text
+        // a scripted text answers a prefill or a continuation turn with its rest
+        const text =
+          scripted.text !== undefined && partial.prefix.length > 0
+            ? (resume(scripted.text, partial.prefix, continuationTurn) ?? scripted.text)
+            : scripted.text
         if (text !== undefined && text.length > 0) blocks.push({ type: "text", text })
         if (scripted._tag === "ToolUse") {
           scripted.calls.forEach((call, k) => {
@@ -460,14 +481,12 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
         return { message, events, outputTokens }
       }
 
-      const { prefix, prompt } = C.promptOf(valid)
+      const { prefix, prompt } = partial
       const full = C.textForPrompt(prompt, seed, completionChars)
       let text =
         prefix.length === 0
           ? full
-          : full.startsWith(prefix)
-            ? full.slice(prefix.length)
-            : C.textForPrompt(prompt + prefix, seed, completionChars)
+          : (resume(full, prefix, continuationTurn) ?? C.textForPrompt(prompt + prefix, seed, completionChars))
       let stopReason = "end_turn"
       let stopSequence: string | null = null
       for (const sequence of valid.stop_sequences ?? []) {
@@ -573,6 +592,12 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
               }
               case "Stall":
                 yield* sleep(fault.millis)
+                break
+              case "Pings":
+                for (let p = 0; p < fault.count; p++) {
+                  yield* sleep(fault.everyMs)
+                  yield* write(nodeResponse, record, sseFrame("ping", { type: "ping" }))
+                }
                 break
               default:
                 break
@@ -758,6 +783,18 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
           const validated = validate(body, models, route === "count_tokens")
           if (Either.isLeft(validated)) return respondError(record, validated.left)
           const valid = validated.right
+          if (
+            route === "messages" &&
+            rejectsPrefill(valid.model) &&
+            valid.messages[valid.messages.length - 1]?.role === "assistant"
+          ) {
+            return respondError(record, {
+              status: 400,
+              type: "invalid_request_error",
+              message:
+                "This model does not support assistant message prefill. The conversation must end with a user message."
+            })
+          }
           const inputTokens = C.estimateTokens(valid)
           record.inputTokens = inputTokens
 
