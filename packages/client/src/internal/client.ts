@@ -3,12 +3,11 @@ import { Stream as SdkStream } from "@anthropic-ai/sdk/core/streaming"
 import type { CircuitBreaker } from "@claude-resilience/circuit-breaker"
 import { ClaudeError } from "@claude-resilience/errors"
 import { RetryPolicy } from "@claude-resilience/retry"
+import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Chunk from "effect/Chunk"
-import * as Option from "effect/Option"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
 import * as Redacted from "effect/Redacted"
@@ -154,88 +153,96 @@ const limitOf = (
   return input === false || input === undefined ? undefined : Duration.decode(input)
 }
 
-/**
- * The stall watchdog: fails with a `TimeoutError` (phase `"stream"`) when no SSE event at all
- * (pings included) arrives within `idle`, or when only pings arrive for `content`. Only the time
- * spent waiting for the server counts, never the time the consumer takes, and pings are removed.
- */
-export const watchdog = (
-  self: Stream.Stream<TransportEvent, ClaudeError.ClaudeError>,
-  limits: { readonly idle: Duration.Duration | undefined; readonly content: Duration.Duration | undefined }
-): Stream.Stream<Claude.MessageStreamEvent, ClaudeError.ClaudeError> => {
-  const isContent = (e: TransportEvent): e is Claude.MessageStreamEvent => e.type !== "ping"
-  if (limits.idle === undefined && limits.content === undefined) return Stream.filter(self, isContent)
-  const idleMs = limits.idle === undefined ? Number.POSITIVE_INFINITY : Duration.toMillis(limits.idle)
-  const contentMs = limits.content === undefined ? Number.POSITIVE_INFINITY : Duration.toMillis(limits.content)
-  return Stream.unwrapScoped(
-    Effect.gen(function* () {
-      const clock = yield* Effect.clock
-      const pull = yield* Stream.toPull(self)
-      // waiting time since the last content event, summed over pulls
-      let waited = 0
-      const next: Effect.Effect<
-        Chunk.Chunk<Claude.MessageStreamEvent>,
-        Option.Option<ClaudeError.ClaudeError>
-      > = Effect.suspend(() => {
-        const contentLeft = contentMs - waited
-        const byContent = contentLeft < idleMs
-        const limit = Math.max(0, Math.min(idleMs, contentLeft))
-        const started = clock.unsafeCurrentTimeMillis()
-        const stalled = () => {
-          const timeout = Duration.millis(byContent ? contentMs : idleMs)
-          return Option.some(
-            new ClaudeError.TimeoutError({
-              message: byContent
-                ? `stream stalled: pings but no content for ${Duration.format(timeout)}`
-                : `stream stalled: no event (not even a ping) for ${Duration.format(timeout)}`,
-              timeout,
-              phase: "stream"
-            })
-          )
-        }
-        const timed = Number.isFinite(limit)
-          ? Effect.timeoutFail(pull, { duration: Duration.millis(limit), onTimeout: stalled })
-          : pull
-        return Effect.flatMap(timed, (chunk) => {
-          const content = Chunk.filter(chunk, isContent)
-          if (Chunk.isEmpty(content)) {
-            waited += clock.unsafeCurrentTimeMillis() - started
-            return next
-          }
-          waited = 0
-          return Effect.succeed(content)
-        })
-      })
-      return Stream.repeatEffectChunkOption(next)
-    })
-  )
-}
+const stalled = (byContent: boolean, timeout: Duration.Duration) =>
+  new ClaudeError.TimeoutError({
+    message: byContent
+      ? `stream stalled: pings but no content for ${Duration.format(timeout)}`
+      : `stream stalled: no event (not even a ping) for ${Duration.format(timeout)}`,
+    timeout,
+    phase: "stream"
+  })
 
 /**
- * Iterates a transport's stream; on close, aborts the request first and never waits for the
- * iterator: an async generator parked on a stalled socket would make `return()` wait forever.
+ * Reads a transport's stream in plain JavaScript and pushes its events into a mailbox, so the
+ * Effect side takes whatever has arrived as a chunk instead of one fiber step per event.
+ *
+ * The stall watchdog lives here, below the consumer: the reader stamps the time of every
+ * event (pings included) and of every content event, and one fiber sleeps until the earlier
+ * deadline — `idle` after the last event, `content` after the last content event — and fails
+ * the stream with a `TimeoutError` (phase `"stream"`) if nothing moved it. Only the server's
+ * silence counts, never the time the consumer takes, and an event costs a clock read, not a
+ * timer. Pings are removed afterwards.
+ *
+ * On close it aborts the request first and never waits for the iterator: an async generator
+ * parked on a stalled socket would make `return()` wait forever.
  */
-const fromTransport = (
-  iterable: AsyncIterable<TransportEvent> & { readonly controller?: AbortController }
-): Stream.Stream<TransportEvent, unknown> =>
-  Stream.unwrapScoped(
-    Effect.map(
-      Effect.acquireRelease(
-        Effect.sync(() => iterable[Symbol.asyncIterator]()),
-        (iterator) =>
+export const fromTransport = (
+  iterable: AsyncIterable<TransportEvent> & { readonly controller?: AbortController },
+  limits: { readonly idle: Duration.Duration | undefined; readonly content: Duration.Duration | undefined }
+): Stream.Stream<Claude.MessageStreamEvent, unknown> =>
+  Stream.asyncPush<TransportEvent, unknown>(
+    (emit) =>
+      Effect.gen(function* () {
+        const clock = yield* Effect.clock
+        const start = clock.unsafeCurrentTimeMillis()
+        const state = { closed: false, done: false, lastEvent: start, lastContent: start }
+        const iterator = iterable[Symbol.asyncIterator]()
+        yield* Effect.addFinalizer(() =>
           Effect.sync(() => {
+            state.closed = true
+            // A finished response needs no abort (and an AbortError costs a stack trace).
+            if (state.done) return
             iterable.controller?.abort()
             iterator.return?.().catch(() => undefined)
           })
-      ),
-      (iterator) =>
-        Stream.repeatEffectOption(
-          Effect.flatMap(Effect.tryPromise({ try: () => iterator.next(), catch: (e) => Option.some(e) }), (result) =>
-            result.done === true ? Effect.fail(Option.none()) : Effect.succeed(result.value)
-          )
         )
-    )
+        const read = async () => {
+          try {
+            while (true) {
+              const result = await iterator.next()
+              if (state.closed) return
+              if (result.done === true) {
+                state.done = true
+                return void emit.end()
+              }
+              const now = clock.unsafeCurrentTimeMillis()
+              state.lastEvent = now
+              if (result.value.type !== "ping") state.lastContent = now
+              emit.single(result.value)
+            }
+          } catch (e) {
+            if (!state.closed) emit.fail(e)
+          }
+        }
+        void read()
+        const idleMs = limits.idle === undefined ? Number.POSITIVE_INFINITY : Duration.toMillis(limits.idle)
+        const contentMs = limits.content === undefined ? Number.POSITIVE_INFINITY : Duration.toMillis(limits.content)
+        if (!Number.isFinite(idleMs) && !Number.isFinite(contentMs)) return
+        const watch: Effect.Effect<void> = Effect.suspend(() => {
+          if (state.closed) return Effect.void
+          const now = clock.unsafeCurrentTimeMillis()
+          const idleLeft = state.lastEvent + idleMs - now
+          const contentLeft = state.lastContent + contentMs - now
+          if (idleLeft <= 0 || contentLeft <= 0) {
+            const byContent = idleLeft > 0
+            return Effect.sync(() => {
+              if (!state.closed) emit.fail(stalled(byContent, Duration.millis(byContent ? contentMs : idleMs)))
+            })
+          }
+          return Effect.zipRight(Effect.sleep(Duration.millis(Math.min(idleLeft, contentLeft))), watch)
+        })
+        yield* Effect.forkScoped(watch)
+      }),
+    { bufferSize: "unbounded" }
+  ).pipe(
+    Stream.mapChunks((chunk) => {
+      // Pings are rare: keep the chunk as it is unless one is in it.
+      for (const e of chunk) if (e.type === "ping") return Chunk.filter(chunk, isContent)
+      return chunk as Chunk.Chunk<Claude.MessageStreamEvent>
+    })
   )
+
+const isContent = (e: TransportEvent): e is Claude.MessageStreamEvent => e.type !== "ping"
 
 /** A stream that ended cleanly but without `message_stop` was cut, not finished. */
 const incomplete = () =>
@@ -464,22 +471,22 @@ export const make = ({ breaker, options, retry, transport: makeTransport }: Make
             finish("stream", params.model, startedAt, counter.n, Exit.failCause(cause), undefined)
           )
         )
-        // Closing the scope (completion, failure, interruption) aborts the HTTP request.
-        yield* Effect.addFinalizer(() => Effect.sync(() => sdkStream.controller?.abort()))
+        // Closing the scope before the answer finished (failure, interruption, a consumer that
+        // never pulled) aborts the HTTP request; a finished one needs no abort.
+        const done = { stopped: false }
+        yield* Effect.addFinalizer(() => Effect.sync(() => (done.stopped ? undefined : sdkStream.controller?.abort())))
         const usage: Usage = { input: 0, output: 0, stopReason: undefined, id: undefined }
-        let stopped = false
         const limits = {
           idle: limitOf(call?.idleTimeout, options.streamIdleTimeout, DEFAULT_IDLE_TIMEOUT),
           content: limitOf(call?.contentTimeout, options.streamContentTimeout, undefined)
         }
-        const raw = fromTransport(sdkStream).pipe(
+        const events = fromTransport(sdkStream, limits).pipe(
           Stream.catchAll((e) =>
             Stream.fromEffect(Effect.flatMap(ClaudeError.fromUnknown(e, { phase: "stream" }), Effect.fail))
-          )
-        )
-        const events = watchdog(raw, limits).pipe(
-          Stream.tap((event) =>
-            Effect.sync(() => {
+          ),
+          // Bookkeeping per chunk, not an Effect per event.
+          Stream.mapChunks((chunk) => {
+            for (const event of chunk) {
               switch (event.type) {
                 case "message_start":
                   usage.input = event.message.usage.input_tokens
@@ -491,14 +498,15 @@ export const make = ({ breaker, options, retry, transport: makeTransport }: Make
                   usage.stopReason = event.delta.stop_reason ?? undefined
                   break
                 case "message_stop":
-                  stopped = true
+                  done.stopped = true
                   break
               }
-            })
-          ),
-          Stream.concat(Stream.suspend(() => (stopped ? Stream.empty : Stream.fail(incomplete())))),
+            }
+            return chunk
+          }),
+          Stream.concat(Stream.suspend(() => (done.stopped ? Stream.empty : Stream.fail(incomplete())))),
           Stream.ensuringWith((exit) =>
-            finish("stream", params.model, startedAt, counter.n, exit, stopped ? usage : undefined)
+            finish("stream", params.model, startedAt, counter.n, exit, done.stopped ? usage : undefined)
           )
         )
         return events
