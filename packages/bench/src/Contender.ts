@@ -18,6 +18,7 @@ import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as Article from "./internal/article.js"
+import { Drill } from "@claude-resilience/demo"
 
 /**
  * @since 0.1.0
@@ -188,17 +189,7 @@ export const cockatiel = (target: Target): Caller => {
  * @since 0.1.0
  * @category Policies
  */
-export const benchPolicy = RetryPolicy.claude({
-  budget: "40 seconds",
-  maxAttempts: 12,
-  tags: {
-    OverloadedError: { base: "1 second", cap: "8 seconds", maxAttempts: 6 },
-    BadGatewayError: { ladder: ["1 second", "3 seconds", "10 seconds"] },
-    ServiceUnavailableError: { maxAttempts: 10 },
-    ApiError: { maxAttempts: 5 },
-    ConnectionError: { maxAttempts: 5 }
-  }
-})
+export const benchPolicy = Drill.drillPolicy
 
 /**
  * claude-resilience as the bench configures it: {@link benchPolicy}, a breaker opening after 5

@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import type { FakeClaude } from "@claude-resilience/testing"
+import { Drill } from "@claude-resilience/demo"
 
 /**
  * @since 0.1.0
@@ -51,15 +52,7 @@ export interface Scenario {
  */
 export type Scale = "full" | "quick"
 
-const transientRates = {
-  "429": 0.04,
-  "529": 0.05,
-  "500": 0.03,
-  html502: 0.03,
-  reset: 0.03,
-  cutStream: 0.06,
-  sseOverloaded: 0.04
-} as const
+const transientRates = Drill.transientRates
 
 /**
  * The scenarios at a scale, all with the same seed.

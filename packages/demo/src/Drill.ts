@@ -29,7 +29,13 @@ export interface Profile {
   readonly outages: ReadonlyArray<FakeClaude.Outage>
 }
 
-const transientRates = {
+/**
+ * The per-request fault rates of the transient profiles (the bench uses them too).
+ *
+ * @since 0.1.0
+ * @category Profiles
+ */
+export const transientRates = {
   "429": 0.04,
   "529": 0.05,
   "500": 0.03,

@@ -2,43 +2,15 @@
  * Issue 13: stalls resume like cuts, per-model strategy learned once, exact stitching of
  * continuations, whole tool calls across cuts, lifecycle events and interruption.
  */
-import { Claude, ScriptedClaude } from "@claude-resilience/client"
+import { ScriptedClaude } from "@claude-resilience/client"
 import { ClaudeError } from "@claude-resilience/errors"
 import { ModelStrategy, ResumableStream } from "@claude-resilience/stream"
 import { FakeClaude, Fault, Reply } from "@claude-resilience/testing"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Exit, Fiber, Layer, Logger, LogLevel, Redacted, Schedule, Stream, TestClock } from "effect"
+import { Effect, Exit, Fiber, Layer, Schedule, Stream, TestClock } from "effect"
 import { stitch } from "../src/internal/stitch.js"
+import { ask, fast, MODEL, notices, run, textOf, withFake } from "./helpers.js"
 
-const MODEL = "claude-haiku-4-5"
-const ask = (text = "Tell me about resilient streams", model = MODEL) => ({
-  model,
-  max_tokens: 1024,
-  messages: [{ role: "user" as const, content: text }]
-})
-
-const fast = (n = 5): Schedule.Schedule<unknown, ClaudeError.ClaudeError> =>
-  Schedule.spaced("2 millis").pipe(
-    Schedule.intersect(Schedule.recurs(n)),
-    Schedule.whileInput((e: ClaudeError.ClaudeError) => ClaudeError.isRetryable(e))
-  )
-
-const withFake = (options: FakeClaude.Options = {}) =>
-  Layer.unwrapEffect(
-    Effect.map(FakeClaude.FakeClaude, (fake) => Claude.layer({ apiKey: Redacted.make(fake.apiKey), baseURL: fake.url }))
-  ).pipe(Layer.provideMerge(FakeClaude.layer(options)), Layer.merge(Logger.minimumLogLevel(LogLevel.Error)))
-
-const run = (params: Claude.MessageStreamParams, options: ResumableStream.Options = {}) =>
-  Effect.map(Stream.runCollect(ResumableStream.events(params, { schedule: fast(), ...options })), (chunk) =>
-    Chunk.toReadonlyArray(chunk)
-  )
-
-const textOf = (events: ReadonlyArray<ResumableStream.Event>) =>
-  events
-    .flatMap((e) => (e.type === "content_block_delta" && e.delta.type === "text_delta" ? [e.delta.text] : []))
-    .join("")
-
-const notices = (events: ReadonlyArray<ResumableStream.Event>) => events.filter(ResumableStream.isResumption)
 const resumed = (events: ReadonlyArray<ResumableStream.Event>) => events.filter(ResumableStream.isResumed)
 
 const lastRole = (request: FakeClaude.RecordedRequest) =>

@@ -2,58 +2,13 @@
  * Resumable streams against FakeClaude (real HTTP, SSE and SDK) and against ScriptedClaude
  * (in memory, virtual time).
  */
-import { Claude, ScriptedClaude } from "@claude-resilience/client"
+import { type Claude, ScriptedClaude } from "@claude-resilience/client"
 import { ClaudeError } from "@claude-resilience/errors"
 import { ResumableStream } from "@claude-resilience/stream"
 import { FakeClaude, Fault } from "@claude-resilience/testing"
 import { describe, expect, it } from "@effect/vitest"
-import {
-  Chunk,
-  Duration,
-  Effect,
-  Exit,
-  Fiber,
-  FastCheck,
-  Layer,
-  Logger,
-  LogLevel,
-  Option,
-  Redacted,
-  Schedule,
-  Stream,
-  TestClock
-} from "effect"
-
-const MODEL = "claude-haiku-4-5"
-const ask = (text = "Tell me about resilient streams") => ({
-  model: MODEL,
-  max_tokens: 1024,
-  messages: [{ role: "user" as const, content: text }]
-})
-
-/** Resumptions 2 ms apart, at most `n`, retryable failures only. */
-const fast = (n = 5): Schedule.Schedule<unknown, ClaudeError.ClaudeError> =>
-  Schedule.spaced("2 millis").pipe(
-    Schedule.intersect(Schedule.recurs(n)),
-    Schedule.whileInput((e: ClaudeError.ClaudeError) => ClaudeError.isRetryable(e))
-  )
-
-const withFake = (options: FakeClaude.Options = {}) =>
-  Layer.unwrapEffect(
-    Effect.map(FakeClaude.FakeClaude, (fake) => Claude.layer({ apiKey: Redacted.make(fake.apiKey), baseURL: fake.url }))
-  ).pipe(Layer.provideMerge(FakeClaude.layer(options)), Layer.merge(Logger.minimumLogLevel(LogLevel.Error)))
-
-const run = (params: Claude.MessageStreamParams, options: ResumableStream.Options = {}) =>
-  Effect.map(Stream.runCollect(ResumableStream.events(params, { schedule: fast(), ...options })), (chunk) =>
-    Chunk.toReadonlyArray(chunk)
-  )
-
-const textOf = (events: ReadonlyArray<ResumableStream.Event>) =>
-  events
-    .flatMap((e) => (e.type === "content_block_delta" && e.delta.type === "text_delta" ? [e.delta.text] : []))
-    .join("")
-
-const notices = (events: ReadonlyArray<ResumableStream.Event>) => events.filter(ResumableStream.isResumption)
+import { Chunk, Duration, Effect, Exit, Fiber, FastCheck, Option, Schedule, Stream, TestClock } from "effect"
+import { ask, fast, notices, run, textOf, withFake } from "./helpers.js"
 
 const lastMessage = (request: FakeClaude.RecordedRequest) => {
   const body = request.body as {

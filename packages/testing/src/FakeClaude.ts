@@ -6,7 +6,7 @@
  */
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import type * as Fault from "./Fault.js"
@@ -405,6 +405,31 @@ export const make: (options?: Options) => Effect.Effect<Service, never, Scope.Sc
  * ```
  */
 export const layer = (options: Options = {}): Layer.Layer<FakeClaude> => Layer.scoped(FakeClaude, make(options))
+
+/**
+ * A FakeClaude together with a layer built from the running server (its `url` and `apiKey`),
+ * e.g. your Claude client pointed at it. Both are provided, so a test can reach the client and
+ * the server's records.
+ *
+ * @example
+ * ```ts
+ * import { Claude } from "@claude-resilience/client"
+ * import { FakeClaude } from "@claude-resilience/testing"
+ * import { Redacted } from "effect"
+ *
+ * const TestLayer = FakeClaude.layerWith({ chaos: FakeClaude.profiles.transient }, (fake) =>
+ *   Claude.layer({ apiKey: Redacted.make(fake.apiKey), baseURL: fake.url })
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category Layers
+ */
+export const layerWith = <ROut, E, RIn>(
+  options: Options,
+  f: (fake: Service) => Layer.Layer<ROut, E, RIn>
+): Layer.Layer<ROut | FakeClaude, E, Exclude<RIn, FakeClaude>> =>
+  Layer.unwrapEffect(Effect.map(FakeClaude, f)).pipe(Layer.provideMerge(layer(options)))
 
 /**
  * The deterministic full completion text for a request: derived from the last user message (ignoring a

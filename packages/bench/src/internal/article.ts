@@ -35,8 +35,10 @@ export const make = (client: Anthropic, log: (line: string) => void): Article =>
           if (attempt === maxRetries - 1) throw err
           // As written: `headers` is a `Headers` object in current SDKs, so this reads undefined (→ 0).
           const retryAfter =
-            Number.parseInt((err.headers as unknown as Record<string, string> | undefined)?.["retry-after"] ?? "0") *
-            1000
+            Number.parseInt(
+              (err.headers as unknown as Record<string, string> | undefined)?.["retry-after"] ?? "0",
+              10
+            ) * 1000
           const wait = Math.max(retryAfter, baseDelay * 2 ** attempt)
           log(`Rate limited. Waiting ${wait}ms (attempt ${attempt + 1}/${maxRetries})`)
           await new Promise((r) => setTimeout(r, wait))
