@@ -196,6 +196,18 @@ export const fromTransport = (
             iterator.return?.().catch(() => undefined)
           })
         )
+        // Events parsed from one network read arrive a microtask apart: gather them and hand
+        // them over as one chunk once the microtasks have run, so the stream's stages run once
+        // per read instead of once per event.
+        let buffer: Array<TransportEvent> = []
+        let scheduled = false
+        const flush = () => {
+          scheduled = false
+          if (state.closed || buffer.length === 0) return
+          const chunk = Chunk.unsafeFromArray(buffer)
+          buffer = []
+          emit.chunk(chunk)
+        }
         const read = async () => {
           try {
             while (true) {
@@ -203,15 +215,22 @@ export const fromTransport = (
               if (state.closed) return
               if (result.done === true) {
                 state.done = true
+                flush()
                 return void emit.end()
               }
               const now = clock.unsafeCurrentTimeMillis()
               state.lastEvent = now
               if (result.value.type !== "ping") state.lastContent = now
-              emit.single(result.value)
+              buffer.push(result.value)
+              if (!scheduled) {
+                scheduled = true
+                setImmediate(flush)
+              }
             }
           } catch (e) {
-            if (!state.closed) emit.fail(e)
+            if (state.closed) return
+            flush()
+            emit.fail(e)
           }
         }
         void read()
