@@ -337,6 +337,7 @@ describe("observability", () => {
         yield* claude.messages.create(ask())
         yield* fake.enqueue(Fault.status(400))
         yield* Effect.flip(claude.messages.create(ask(), { retry: false, circuitKey: "other" }))
+        yield* Stream.runDrain(claude.messages.stream(ask()))
       }).pipe(
         Effect.withTracer(native),
         Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
@@ -354,11 +355,16 @@ describe("observability", () => {
       expect(call?.attributes["gen_ai.usage.output_tokens"]).toBeGreaterThan(0)
       expect(call?.attributes["gen_ai.response.finish_reasons"]).toEqual(["end_turn"])
       const attempts = spans.filter((s) => s.name === "claude.attempt")
-      expect(attempts.map((s) => s.attributes["claude.attempt"])).toEqual([1, 2, 1])
+      expect(attempts.map((s) => s.attributes["claude.attempt"])).toEqual([1, 2, 1, 1])
       expect(attempts[0]?.attributes["error.type"]).toBe("OverloadedError")
 
+      const streamed = spans.find((s) => s.name === "claude.messages.stream")
+      expect(streamed?.attributes["gen_ai.usage.output_tokens"]).toBeGreaterThan(0)
+      expect(streamed?.attributes["gen_ai.response.finish_reasons"]).toEqual(["end_turn"])
+
       const callLogs = logs.filter((l) => l.includes("claude.call"))
-      expect(callLogs).toHaveLength(2)
+      expect(callLogs).toHaveLength(3)
+      expect(callLogs[2]).toContain('"operation":"stream"')
       expect(callLogs[0]).toContain('"attempts":2')
       expect(callLogs[0]).toContain('"output_tokens"')
       expect(callLogs[1]).toContain('"error_tag":"InvalidRequestError"')

@@ -9,6 +9,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Metric from "effect/Metric"
+import * as Option from "effect/Option"
 import * as MetricBoundaries from "effect/MetricBoundaries"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
@@ -479,6 +480,8 @@ export const make = ({ breaker, options, retry, transport: makeTransport }: Make
     Stream.unwrapScoped(
       Effect.gen(function* () {
         const startedAt = yield* Clock.currentTimeMillis
+        // The stream span, captured so the usage recorded when the stream ends lands on it.
+        const span = yield* Effect.option(Effect.currentSpan)
         const counter = { n: 0 }
         const schedule = yield* scheduleFor(call)
         // The connection phase (until the response headers) is retried and counted by the breaker.
@@ -524,18 +527,27 @@ export const make = ({ breaker, options, retry, transport: makeTransport }: Make
             return chunk
           }),
           Stream.concat(Stream.suspend(() => (done.stopped ? Stream.empty : Stream.fail(incomplete())))),
-          Stream.ensuringWith((exit) =>
-            finish("stream", params.model, startedAt, counter.n, exit, done.stopped ? usage : undefined)
-          )
+          Stream.ensuringWith((exit) => {
+            const recorded = finish(
+              "stream",
+              params.model,
+              startedAt,
+              counter.n,
+              exit,
+              done.stopped ? usage : undefined
+            )
+            return Option.isSome(span) ? Effect.withParentSpan(recorded, span.value) : recorded
+          })
         )
         return events
-      }).pipe(
-        Effect.withSpan("claude.messages.stream.connect", {
-          captureStackTrace: false,
-          kind: "client",
-          attributes: spanAttributes("stream", params)
-        })
-      )
+      })
+    ).pipe(
+      // One span for the whole stream, so the usage and finish reason land on it.
+      Stream.withSpan("claude.messages.stream", {
+        captureStackTrace: false,
+        kind: "client",
+        attributes: spanAttributes("stream", params)
+      })
     )
 
   return { messages: { create, stream, countTokens }, sdk, retrySchedule: retry }
