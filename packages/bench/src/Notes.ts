@@ -67,7 +67,9 @@ export const notes = (results: Bench.Results): string => {
   single hot spot left after three fixes (a timeout per SSE event replaced by one watchdog fiber; events
   of one network read handed over as one chunk; no span stack traces or abort errors on the happy path),
   which halved the stream cost. The 1.05× target would need the per-call and per-stream work outside
-  the Effect runtime; in wall time the difference does not show next to network latency (see p50).
+  the Effect runtime. On loopback it shows in latency too (fault-free p50 above, with 8 calls at once on
+  2 cores shared with the server); against the real API, where a call takes hundreds of milliseconds to
+  seconds, it is a small share of the time — an estimate, not measured here.
 - CPU figures come from a 2-core machine that may be shared with other work: absolute numbers move
   between runs; the interleaved ratio is the more robust figure, and it too is noisy (see the per-round ratios).
 
