@@ -207,7 +207,7 @@ export const run = (options: Options): Effect.Effect<ReadonlyArray<Workload.Repo
  */
 export const runLive = (
   apiKey: Redacted.Redacted<string>,
-  options: Omit<Options, "seed" | "profile">
+  options: Omit<Options, "seed" | "profile"> & { readonly baseURL?: string | undefined }
 ): Effect.Effect<Workload.Report> =>
   Effect.gen(function* () {
     const tally = yield* Ref.make(Workload.emptyTally)
@@ -217,7 +217,7 @@ export const runLive = (
       tally,
       { ...options, seed: 0, profile: "calm" },
       Effect.flatMap(Claude.Claude, (claude) => Workload.run(Workload.toolkitCaller(claude, options), options, tally))
-    ).pipe(Effect.provide(Claude.layer({ apiKey })))
+    ).pipe(Effect.provide(Claude.layer({ apiKey, baseURL: options.baseURL })))
     const after = yield* Workload.toolkitCounters(options.model)
     return Workload.report("toolkit", options, yield* Ref.get(tally), {
       wallMs: result.wallMs,

@@ -56,9 +56,14 @@ const command = Command.make("demo", { requests, concurrency, seed, profile, jso
         yield* Console.error("--live needs ANTHROPIC_API_KEY in the environment; it is not set. Nothing was sent.")
         return yield* Effect.sync(() => process.exit(2))
       }
+      const baseURL = yield* Config.option(Config.string("ANTHROPIC_BASE_URL"))
       const liveRequests = Math.min(flags.requests, 10)
-      yield* Console.error(`Live run: ${liveRequests} calls to ${flags.model} through claude-resilience.`)
+      yield* Console.error(
+        `Live run: ${liveRequests} calls to ${flags.model} through claude-resilience` +
+          `${Option.isSome(baseURL) ? ` at ${baseURL.value}` : ""}.`
+      )
       const report = yield* Drill.runLive(key.value, {
+        baseURL: Option.getOrUndefined(baseURL),
         requests: liveRequests,
         concurrency: Math.min(flags.concurrency, 2),
         model: flags.model,
