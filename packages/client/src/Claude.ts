@@ -24,36 +24,87 @@ import * as internal from "./internal/client.js"
 /**
  * The SDK's types, re-exported so users need no second import.
  *
+ * @example
+ * ```ts
+ * import type { Claude } from "@claude-resilience/client"
+ *
+ * const textOf = (m: Claude.Message) => m.content.flatMap((b) => (b.type === "text" ? [b.text] : [])).join("")
+ * ```
+ *
  * @since 0.1.0
  * @category Models
  */
 export type Message = Anthropic.Messages.Message
 
 /**
+ * @example
+ * ```ts
+ * import type { Claude } from "@claude-resilience/client"
+ *
+ * const params: Claude.MessageCreateParams = {
+ *   model: "claude-sonnet-4-6",
+ *   max_tokens: 256,
+ *   messages: [{ role: "user", content: "Hello" }]
+ * }
+ * ```
+ *
  * @since 0.1.0
  * @category Models
  */
 export type MessageCreateParams = Anthropic.Messages.MessageCreateParamsNonStreaming
 
 /**
+ * @example
+ * ```ts
+ * import type { Claude } from "@claude-resilience/client"
+ *
+ * const params: Claude.MessageStreamParams = {
+ *   model: "claude-sonnet-4-6",
+ *   max_tokens: 1024,
+ *   messages: [{ role: "user", content: "Write a poem" }]
+ * }
+ * ```
+ *
  * @since 0.1.0
  * @category Models
  */
 export type MessageStreamParams = Omit<Anthropic.Messages.MessageCreateParamsStreaming, "stream">
 
 /**
+ * @example
+ * ```ts
+ * import type { Claude } from "@claude-resilience/client"
+ *
+ * const deltaText = (e: Claude.MessageStreamEvent) =>
+ *   e.type === "content_block_delta" && e.delta.type === "text_delta" ? e.delta.text : ""
+ * ```
+ *
  * @since 0.1.0
  * @category Models
  */
 export type MessageStreamEvent = Anthropic.Messages.RawMessageStreamEvent
 
 /**
+ * @example
+ * ```ts
+ * import type { Claude } from "@claude-resilience/client"
+ *
+ * const params: Claude.CountTokensParams = { model: "claude-sonnet-4-6", messages: [{ role: "user", content: "Hi" }] }
+ * ```
+ *
  * @since 0.1.0
  * @category Models
  */
 export type CountTokensParams = Anthropic.Messages.MessageCountTokensParams
 
 /**
+ * @example
+ * ```ts
+ * import type { Claude } from "@claude-resilience/client"
+ *
+ * const fits = (count: Claude.TokensCount) => count.input_tokens < 180_000
+ * ```
+ *
  * @since 0.1.0
  * @category Models
  */
@@ -94,6 +145,14 @@ export interface CallOptions {
 
 /**
  * The `Claude` service.
+ *
+ * @example
+ * ```ts
+ * import { Claude } from "@claude-resilience/client"
+ * import { Effect } from "effect"
+ *
+ * const sdkVersion = Effect.map(Claude.Claude, (claude: Claude.Service) => claude.sdk.baseURL)
+ * ```
  *
  * @since 0.1.0
  * @category Models
@@ -169,6 +228,18 @@ export class Claude extends Context.Tag("@claude-resilience/client/Claude")<Clau
  * | `circuitKey` | the request's model |
  * | `logContent` | `false`: prompts and completions are never logged unless `true` |
  * | `defaultHeaders` | none |
+ *
+ * @example
+ * ```ts
+ * import { Claude } from "@claude-resilience/client"
+ * import { Redacted } from "effect"
+ *
+ * const options: Claude.Options = {
+ *   apiKey: Redacted.make("sk-ant-..."),
+ *   attemptTimeout: "90 seconds",
+ *   circuitKey: ({ model }) => model.split("-").slice(0, 2).join("-")
+ * }
+ * ```
  *
  * @since 0.1.0
  * @category Models
@@ -392,6 +463,3 @@ export const apiKey = (key: string): Redacted.Redacted<string> => RedactedValue.
  */
 export const use = <A, E, R>(f: (claude: Service) => Effect.Effect<A, E, R>): Effect.Effect<A, E, R | Claude> =>
   Effect.flatMap(Claude, f)
-
-/** @internal */
-export const defaultAttemptTimeout: Duration.Duration = Duration.minutes(10)

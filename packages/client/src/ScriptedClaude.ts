@@ -20,6 +20,13 @@ import * as internal from "./internal/client.js"
 /**
  * One scripted answer, consumed by the next call in order.
  *
+ * @example
+ * ```ts
+ * import { ScriptedClaude } from "@claude-resilience/client"
+ *
+ * const steps: ReadonlyArray<ScriptedClaude.Step> = [ScriptedClaude.reply("hi"), ScriptedClaude.stream("hello there")]
+ * ```
+ *
  * @since 0.1.0
  * @category Models
  */
@@ -100,6 +107,17 @@ export const stall: Liveness = { type: "pause", millis: Number.POSITIVE_INFINITY
 /**
  * A call the scripted client received.
  *
+ * @example
+ * ```ts
+ * import { ScriptedClaude } from "@claude-resilience/client"
+ * import { Effect } from "effect"
+ *
+ * const operations = Effect.map(
+ *   Effect.flatMap(ScriptedClaude.ScriptedClaude, (s) => s.calls),
+ *   (calls: ReadonlyArray<ScriptedClaude.Call>) => calls.map((c) => c.operation)
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category Models
  */
@@ -110,6 +128,14 @@ export interface Call {
 
 /**
  * The script's controls: what was called, and more steps to push.
+ *
+ * @example
+ * ```ts
+ * import { ScriptedClaude } from "@claude-resilience/client"
+ * import { Effect } from "effect"
+ *
+ * const more = Effect.flatMap(ScriptedClaude.ScriptedClaude, (s: ScriptedClaude.Service) => s.push(ScriptedClaude.reply("again")))
+ * ```
  *
  * @since 0.1.0
  * @category Models

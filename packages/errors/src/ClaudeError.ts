@@ -11,12 +11,26 @@ import * as internal from "./internal/decode.js"
 import { RateLimitSnapshot } from "./ResponseHeaders.js"
 
 /**
+ * @example
+ * ```ts
+ * import { ClaudeError } from "@claude-resilience/errors"
+ *
+ * const branded = (u: object) => ClaudeError.TypeId in u
+ * ```
+ *
  * @since 0.1.0
  * @category Type IDs
  */
 export const TypeId: unique symbol = Symbol.for("@claude-resilience/errors/ClaudeError")
 
 /**
+ * @example
+ * ```ts
+ * import { ClaudeError } from "@claude-resilience/errors"
+ *
+ * const branded = (u: object) => ClaudeError.TypeId in u
+ * ```
+ *
  * @since 0.1.0
  * @category Type IDs
  */
@@ -26,12 +40,26 @@ export type TypeId = typeof TypeId
  * Where the failure happened: before any response body was consumed (`"request"`)
  * or after a stream had started (`"stream"`).
  *
+ * @example
+ * ```ts
+ * import { ClaudeError } from "@claude-resilience/errors"
+ *
+ * const midStream = (e: ClaudeError.ConnectionError) => e.phase === "stream"
+ * ```
+ *
  * @since 0.1.0
  * @category Models
  */
 export const Phase = Schema.Literal("request", "stream")
 
 /**
+ * @example
+ * ```ts
+ * import { ClaudeError } from "@claude-resilience/errors"
+ *
+ * const midStream = (e: ClaudeError.ConnectionError) => e.phase === "stream"
+ * ```
+ *
  * @since 0.1.0
  * @category Models
  */
@@ -41,6 +69,14 @@ const phase = Schema.optionalWith(Phase, { default: () => "request" as const })
 
 /**
  * The fields every error that came from an HTTP response (or an SSE `error` event) carries.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeError } from "@claude-resilience/errors"
+ * import { Schema } from "effect"
+ *
+ * class ProxyError extends Schema.TaggedError<ProxyError>()("ProxyError", ClaudeError.ApiErrorFields) {}
+ * ```
  *
  * @since 0.1.0
  * @category Models
@@ -71,6 +107,14 @@ export const ApiErrorFields = {
 /**
  * `promptTokens > maxTokens` parsed from "prompt is too long: N tokens > M maximum".
  *
+ * @example
+ * ```ts
+ * import { ClaudeError } from "@claude-resilience/errors"
+ * import { Schema } from "effect"
+ *
+ * const over = Schema.decodeUnknownSync(ClaudeError.PromptTooLong)({ promptTokens: 205432, maxTokens: 200000 })
+ * ```
+ *
  * @since 0.1.0
  * @category Models
  */
@@ -79,6 +123,13 @@ export const PromptTooLong = Schema.Struct({ promptTokens: Schema.Number, maxTok
 /**
  * A `max_tokens` that the model cannot give: either above the model's output limit
  * (`contextLimit` absent) or input + max_tokens above the context window.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeError } from "@claude-resilience/errors"
+ *
+ * const clamp = (e: ClaudeError.InvalidRequestError) => e.maxTokensTooLarge?.maximum
+ * ```
  *
  * @since 0.1.0
  * @category Models
@@ -376,12 +427,26 @@ export class UnknownApiError extends Schema.TaggedError<UnknownApiError>()("Unkn
  * - `aborted`: the caller aborted the request (not retryable).
  * - `unknown`: anything else the transport threw.
  *
+ * @example
+ * ```ts
+ * import { ClaudeError } from "@claude-resilience/errors"
+ *
+ * const reason: ClaudeError.ConnectionReason = "reset"
+ * ```
+ *
  * @since 0.1.0
  * @category Models
  */
 export const ConnectionReason = Schema.Literal("reset", "refused", "dns", "protocol", "aborted", "unknown")
 
 /**
+ * @example
+ * ```ts
+ * import { ClaudeError } from "@claude-resilience/errors"
+ *
+ * const reason: ClaudeError.ConnectionReason = "reset"
+ * ```
+ *
  * @since 0.1.0
  * @category Models
  */
@@ -430,6 +495,14 @@ export class TimeoutError extends Schema.TaggedError<TimeoutError>()("TimeoutErr
 
 /**
  * The states in which a circuit rejects calls.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeError } from "@claude-resilience/errors"
+ * import { Schema } from "effect"
+ *
+ * const isState = Schema.is(ClaudeError.CircuitRejectingState)
+ * ```
  *
  * @since 0.1.0
  * @category Models
@@ -502,6 +575,13 @@ export type ClaudeError =
 /**
  * The members that come from an HTTP status or an error body.
  *
+ * @example
+ * ```ts
+ * import { ClaudeError } from "@claude-resilience/errors"
+ *
+ * const status = (e: ClaudeError.ApiResponseError) => e.status
+ * ```
+ *
  * @since 0.1.0
  * @category Models
  */
@@ -509,6 +589,13 @@ export type ApiResponseError = Exclude<ClaudeError, ConnectionError | TimeoutErr
 
 /**
  * The tag of every member.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeError } from "@claude-resilience/errors"
+ *
+ * const retried: ReadonlyArray<ClaudeError.Tag> = ["RateLimitError", "OverloadedError"]
+ * ```
  *
  * @since 0.1.0
  * @category Models

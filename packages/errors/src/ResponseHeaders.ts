@@ -14,6 +14,13 @@ import * as Schema from "effect/Schema"
  * Any shape of headers the toolkit meets: a fetch `Headers`, a Node header record,
  * or a plain record.
  *
+ * @example
+ * ```ts
+ * import { ResponseHeaders } from "@claude-resilience/errors"
+ *
+ * const headers: ResponseHeaders.HeadersInput = { "retry-after": "3" }
+ * ```
+ *
  * @since 0.1.0
  * @category Models
  */
@@ -28,6 +35,14 @@ export type HeadersInput =
  * The longest `retry-after` the toolkit passes on. Larger values (including
  * absurd ones like `1e308`) are capped to this, so a budgeted retry policy can still
  * decide to stop instead of sleeping for centuries.
+ *
+ * @example
+ * ```ts
+ * import { ResponseHeaders } from "@claude-resilience/errors"
+ * import { Duration } from "effect"
+ *
+ * Duration.toSeconds(ResponseHeaders.MAX_RETRY_AFTER) // 3600
+ * ```
  *
  * @since 0.1.0
  * @category Constants
@@ -192,6 +207,13 @@ export const sanitizeId = (value: unknown): string | undefined => {
 /**
  * One rate-limit bucket as reported by `anthropic-ratelimit-<bucket>-{limit,remaining,reset}`.
  *
+ * @example
+ * ```ts
+ * import { ResponseHeaders } from "@claude-resilience/errors"
+ *
+ * const left = (b: ResponseHeaders.RateLimitBucket) => b.remaining ?? Number.POSITIVE_INFINITY
+ * ```
+ *
  * @since 0.1.0
  * @category Models
  */
@@ -202,6 +224,13 @@ export const RateLimitBucket = Schema.Struct({
 })
 
 /**
+ * @example
+ * ```ts
+ * import { ResponseHeaders } from "@claude-resilience/errors"
+ *
+ * const left = (b: ResponseHeaders.RateLimitBucket) => b.remaining ?? Number.POSITIVE_INFINITY
+ * ```
+ *
  * @since 0.1.0
  * @category Models
  */
@@ -210,6 +239,13 @@ export type RateLimitBucket = typeof RateLimitBucket.Type
 /**
  * The rate-limit snapshot of one response: one optional bucket per limit the API
  * reports.
+ *
+ * @example
+ * ```ts
+ * import { ResponseHeaders } from "@claude-resilience/errors"
+ *
+ * const inputLeft = (s: ResponseHeaders.RateLimitSnapshot) => s.inputTokens?.remaining
+ * ```
  *
  * @since 0.1.0
  * @category Models
@@ -222,6 +258,13 @@ export const RateLimitSnapshot = Schema.Struct({
 })
 
 /**
+ * @example
+ * ```ts
+ * import { ResponseHeaders } from "@claude-resilience/errors"
+ *
+ * const inputLeft = (s: ResponseHeaders.RateLimitSnapshot) => s.inputTokens?.remaining
+ * ```
+ *
  * @since 0.1.0
  * @category Models
  */
@@ -229,6 +272,13 @@ export type RateLimitSnapshot = typeof RateLimitSnapshot.Type
 
 /**
  * The names of the rate-limit buckets.
+ *
+ * @example
+ * ```ts
+ * import type { ResponseHeaders } from "@claude-resilience/errors"
+ *
+ * const kind: ResponseHeaders.RateLimitKind = "outputTokens"
+ * ```
  *
  * @since 0.1.0
  * @category Models

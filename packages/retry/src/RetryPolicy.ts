@@ -417,6 +417,14 @@ const defaultSchedule = globalValue(Symbol.for("@claude-resilience/retry/RetryPo
 /**
  * The per-call override set by {@link withPolicy}.
  *
+ * @example
+ * ```ts
+ * import { RetryPolicy } from "@claude-resilience/retry"
+ * import { Effect, FiberRef, Option } from "effect"
+ *
+ * const overridden = Effect.map(FiberRef.get(RetryPolicy.currentOverride), Option.isSome)
+ * ```
+ *
  * @since 0.1.0
  * @category FiberRefs
  */

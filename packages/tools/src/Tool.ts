@@ -16,12 +16,26 @@ import * as Schema from "effect/Schema"
 import * as ToolFailure from "./ToolFailure.js"
 
 /**
+ * @example
+ * ```ts
+ * import { Tool } from "@claude-resilience/tools"
+ *
+ * const isBranded = (u: object) => Tool.TypeId in u
+ * ```
+ *
  * @since 0.1.0
  * @category Symbols
  */
 export const TypeId: unique symbol = Symbol.for("@claude-resilience/tools/Tool")
 
 /**
+ * @example
+ * ```ts
+ * import { Tool } from "@claude-resilience/tools"
+ *
+ * const isBranded = (u: object) => Tool.TypeId in u
+ * ```
+ *
  * @since 0.1.0
  * @category Symbols
  */

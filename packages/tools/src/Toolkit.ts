@@ -18,12 +18,26 @@ import type * as Tool from "./Tool.js"
 import * as ToolFailure from "./ToolFailure.js"
 
 /**
+ * @example
+ * ```ts
+ * import { Toolkit } from "@claude-resilience/tools"
+ *
+ * const isBranded = (u: object) => Toolkit.TypeId in u
+ * ```
+ *
  * @since 0.1.0
  * @category Symbols
  */
 export const TypeId: unique symbol = Symbol.for("@claude-resilience/tools/Toolkit")
 
 /**
+ * @example
+ * ```ts
+ * import { Toolkit } from "@claude-resilience/tools"
+ *
+ * const isBranded = (u: object) => Toolkit.TypeId in u
+ * ```
+ *
  * @since 0.1.0
  * @category Symbols
  */
