@@ -5,12 +5,9 @@
  * @since 0.1.0
  */
 import Anthropic from "@anthropic-ai/sdk"
-import { CircuitBreaker } from "@claude-resilience/circuit-breaker"
 import { Claude } from "@claude-resilience/client"
-import { RetryPolicy } from "@claude-resilience/retry"
 import { ResumableStream } from "@claude-resilience/stream"
 import { circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleAll, retry, wrap } from "cockatiel"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
@@ -199,16 +196,7 @@ export const benchPolicy = Drill.drillPolicy
  * @category Layers
  */
 export const toolkitLayer = (target: Pick<Target, "url" | "apiKey">): Layer.Layer<Claude.Claude> =>
-  Claude.layerWithoutDependencies({
-    apiKey: Redacted.make(target.apiKey),
-    baseURL: target.url,
-    attemptTimeout: "30 seconds"
-  }).pipe(
-    Layer.provide(RetryPolicy.layer(benchPolicy)),
-    Layer.provide(
-      CircuitBreaker.layer({ trip: CircuitBreaker.consecutiveFailures(5), openDuration: Duration.seconds(1) })
-    )
-  )
+  Drill.toolkitLayer({ apiKey: Redacted.make(target.apiKey), baseURL: target.url })
 
 /**
  * claude-resilience: each call is one `runPromise` of the `Claude` service's effect, so the
