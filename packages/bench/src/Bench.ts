@@ -17,6 +17,7 @@ import * as Logger from "effect/Logger"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Runtime from "effect/Runtime"
 import * as Contender from "./Contender.js"
+import type { Regeneration } from "../../stream/bench/regeneration.js"
 import * as Scenario from "./Scenario.js"
 import type * as Server from "./Server.js"
 
@@ -118,6 +119,8 @@ export interface Results {
   readonly rows: ReadonlyArray<Row>
   readonly overhead: Overhead
   readonly breaker: BreakerCost
+  /** output generated twice per stream cut, per resumption strategy, on the same seeded cuts */
+  readonly regeneration?: ReadonlyArray<Regeneration> | undefined
 }
 
 /** The model every call names. */

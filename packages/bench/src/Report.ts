@@ -159,7 +159,23 @@ Median over repetitions of 1,000-call batches run with \`runSync\` (as \`package
 | through a closed circuit | ${b.closedNs} (+${b.closedOverheadNs}) |
 | rejected by an open circuit | ${b.openRejectionNs} (+${b.rejectionOverheadNs}) |
 
-## Scenarios
+${
+  results.regeneration === undefined
+    ? ""
+    : `## Output regenerated per stream cut, by resumption strategy
+
+The same ${results.regeneration[0]?.cuts ?? 0} seeded cut points (FakeClaude seed 7, whose continuation turn repeats the last
+4 words, as models do), one stream per cut, through \`ResumableStream\` with each strategy
+(\`packages/stream/bench/regeneration.ts\`).
+
+| strategy | chars regenerated per cut | output tokens per cut | repeated chars dropped by the stitcher | exact answers |
+|---|---:|---:|---:|---:|
+${results.regeneration
+  .map((r) => `| ${r.strategy} | ${r.charsPerCut} | ${r.tokensPerCut} | ${r.droppedChars} | ${r.exact}/${r.cuts} |`)
+  .join("\n")}
+
+`
+}## Scenarios
 
 | scenario | FakeClaude | calls |
 |---|---|---|
