@@ -15,6 +15,7 @@ import {
   Fiber,
   Layer,
   Logger,
+  LogLevel,
   Metric,
   Option,
   Redacted,
@@ -58,7 +59,11 @@ const withFake = (
         Layer.provideMerge(CircuitBreaker.layer(pieces.breaker ?? {}))
       )
     )
-  ).pipe(Layer.provideMerge(FakeClaude.layer(fakeOptions)))
+  ).pipe(
+    Layer.provideMerge(FakeClaude.layer(fakeOptions)),
+    // Quiet test output; the observability test turns logging back on for itself.
+    Layer.merge(Logger.minimumLogLevel(LogLevel.Error))
+  )
 
 const textOf = (message: Claude.Message) =>
   message.content.flatMap((block) => (block.type === "text" ? [block.text] : [])).join("")
@@ -341,6 +346,7 @@ describe("observability", () => {
       }).pipe(
         Effect.withTracer(native),
         Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
+        Logger.withMinimumLogLevel(LogLevel.Info),
         RetryPolicy.withPolicy(fastRetry)
       )
       yield* run
