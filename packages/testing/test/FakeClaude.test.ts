@@ -3,7 +3,7 @@ import { FakeClaude, Fault } from "@claude-resilience/testing"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, FastCheck } from "effect"
 import { chunkText } from "../src/internal/completion.js"
-import { attempt, MODEL, params, rejection, textOf, withFake } from "./helpers.js"
+import { attempt, MODEL, params, rejection, textOf, withFake, postMessages } from "./helpers.js"
 
 describe("FakeClaude messages", () => {
   it.live("answers a non-streaming request with a real Message and a request-id", () =>
@@ -59,15 +59,10 @@ describe("FakeClaude messages", () => {
         assert.deepStrictEqual(types.slice(0, 2), ["message_start", "content_block_start"])
         assert.deepStrictEqual(types.slice(-3), ["content_block_stop", "message_delta", "message_stop"])
         const wire = yield* attempt(() =>
-          fetch(`${fake.url}/v1/messages`, {
-            method: "POST",
-            headers: {
-              "x-api-key": fake.apiKey,
-              "anthropic-version": "2023-06-01",
-              "content-type": "application/json"
-            },
-            body: JSON.stringify({ ...params("Stream please"), stream: true })
-          }).then(async (r) => ({ contentType: r.headers.get("content-type"), text: await r.text() }))
+          postMessages(fake, { ...params("Stream please"), stream: true }).then(async (r) => ({
+            contentType: r.headers.get("content-type"),
+            text: await r.text()
+          }))
         )
         assert.strictEqual(wire.contentType, "text/event-stream; charset=utf-8")
         const names = [...wire.text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1])

@@ -2,7 +2,7 @@ import Anthropic, { type APIError } from "@anthropic-ai/sdk"
 import { Fault } from "@claude-resilience/testing"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { attempt, eventually, params, rejection, textOf, withFake } from "./helpers.js"
+import { attempt, eventually, params, rejection, textOf, withFake, postMessages } from "./helpers.js"
 
 type ErrorBody = { type: string; error: { type: string; message: string }; request_id: string }
 
@@ -59,15 +59,11 @@ describe("Fault (non-streaming)", () => {
       Effect.gen(function* () {
         yield* fake.enqueue(Fault.html(502), Fault.emptyBody(503), Fault.truncatedJson(500))
         const raw = () =>
-          fetch(`${fake.url}/v1/messages`, {
-            method: "POST",
-            headers: {
-              "x-api-key": fake.apiKey,
-              "anthropic-version": "2023-06-01",
-              "content-type": "application/json"
-            },
-            body: JSON.stringify(params("a"))
-          }).then(async (r) => ({ status: r.status, type: r.headers.get("content-type"), text: await r.text() }))
+          postMessages(fake, params("a")).then(async (r) => ({
+            status: r.status,
+            type: r.headers.get("content-type"),
+            text: await r.text()
+          }))
         const html = yield* attempt(raw)
         assert.strictEqual(html.status, 502)
         assert.match(html.type ?? "", /^text\/html/)

@@ -45,3 +45,11 @@ export const eventually = <A>(self: Effect.Effect<A>, ok: (a: A) => boolean, tri
     }
     return yield* self
   })
+
+/** A raw `POST /v1/messages` with the fake's key, below the SDK, to read the wire as sent. */
+export const postMessages = (fake: FakeClaude.Service, body: unknown): Promise<Response> =>
+  fetch(`${fake.url}/v1/messages`, {
+    method: "POST",
+    headers: { "x-api-key": fake.apiKey, "anthropic-version": "2023-06-01", "content-type": "application/json" },
+    body: JSON.stringify(body)
+  })
