@@ -17,7 +17,7 @@ import * as Logger from "effect/Logger"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Runtime from "effect/Runtime"
 import * as Contender from "./Contender.js"
-import type { Regeneration } from "../../stream/bench/regeneration.js"
+import type { Regeneration } from "./Regeneration.js"
 import * as Scenario from "./Scenario.js"
 import type * as Server from "./Server.js"
 

@@ -5,7 +5,9 @@
  * @since 0.1.0
  */
 import Anthropic from "@anthropic-ai/sdk"
+import { CircuitBreaker } from "@claude-resilience/circuit-breaker"
 import { Claude } from "@claude-resilience/client"
+import { RetryPolicy } from "@claude-resilience/retry"
 import { ResumableStream } from "@claude-resilience/stream"
 import { circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleAll, retry, wrap } from "cockatiel"
 import * as Effect from "effect/Effect"
@@ -15,7 +17,6 @@ import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as Article from "./internal/article.js"
-import { Drill } from "@claude-resilience/demo"
 
 /**
  * @since 0.1.0
@@ -186,7 +187,17 @@ export const cockatiel = (target: Target): Caller => {
  * @since 0.1.0
  * @category Policies
  */
-export const benchPolicy = Drill.drillPolicy
+export const benchPolicy = RetryPolicy.claude({
+  budget: "40 seconds",
+  maxAttempts: 12,
+  tags: {
+    OverloadedError: { base: "1 second", cap: "8 seconds", maxAttempts: 6 },
+    BadGatewayError: { ladder: ["1 second", "3 seconds", "10 seconds"] },
+    ServiceUnavailableError: { maxAttempts: 10 },
+    ApiError: { maxAttempts: 5 },
+    ConnectionError: { maxAttempts: 5 }
+  }
+})
 
 /**
  * claude-resilience as the bench configures it: {@link benchPolicy}, a breaker opening after 5
@@ -196,7 +207,13 @@ export const benchPolicy = Drill.drillPolicy
  * @category Layers
  */
 export const toolkitLayer = (target: Pick<Target, "url" | "apiKey">): Layer.Layer<Claude.Claude> =>
-  Drill.toolkitLayer({ apiKey: Redacted.make(target.apiKey), baseURL: target.url })
+  Claude.layer({
+    apiKey: Redacted.make(target.apiKey),
+    baseURL: target.url,
+    attemptTimeout: "30 seconds",
+    retryPolicy: benchPolicy,
+    circuitBreaker: { trip: CircuitBreaker.consecutiveFailures(5), openDuration: "1 second" }
+  })
 
 /**
  * claude-resilience: each call is one `runPromise` of the `Claude` service's effect, so the

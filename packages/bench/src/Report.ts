@@ -166,7 +166,7 @@ ${
 
 The same ${results.regeneration[0]?.cuts ?? 0} seeded cut points (FakeClaude seed 7, whose continuation turn repeats the last
 4 words, as models do), one stream per cut, through \`ResumableStream\` with each strategy
-(\`packages/stream/bench/regeneration.ts\`).
+(\`packages/bench/src/Regeneration.ts\`).
 
 | strategy | chars regenerated per cut | output tokens per cut | repeated chars dropped by the stitcher | exact answers |
 |---|---:|---:|---:|---:|

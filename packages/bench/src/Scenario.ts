@@ -4,8 +4,7 @@
  *
  * @since 0.1.0
  */
-import type { FakeClaude } from "@claude-resilience/testing"
-import { Drill } from "@claude-resilience/demo"
+import { FakeClaude } from "@claude-resilience/testing"
 
 /**
  * @since 0.1.0
@@ -52,7 +51,7 @@ export interface Scenario {
  */
 export type Scale = "full" | "quick"
 
-const transientRates = Drill.transientRates
+const transientRates = FakeClaude.profiles.drill.rates
 
 /**
  * The scenarios at a scale, all with the same seed.

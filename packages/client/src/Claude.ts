@@ -319,8 +319,35 @@ export const layerWithoutDependencies = (
  * @since 0.1.0
  * @category Layers
  */
-export const layer = (options: Options): Layer.Layer<Claude> =>
-  layerWithoutDependencies(options).pipe(Layer.provide(RetryPolicy.layer()), Layer.provide(CircuitBreaker.layer()))
+export const layer = (options: LayerOptions): Layer.Layer<Claude> =>
+  layerWithoutDependencies(options).pipe(
+    Layer.provide(RetryPolicy.layer(options.retryPolicy)),
+    Layer.provide(CircuitBreaker.layer(options.circuitBreaker))
+  )
+
+/**
+ * Options of {@link layer}: the service's {@link Options}, plus the retry policy (options of
+ * `RetryPolicy.claude`, or any schedule) and the circuit breaker's options.
+ *
+ * @example
+ * ```ts
+ * import { Claude } from "@claude-resilience/client"
+ * import { Redacted } from "effect"
+ *
+ * const ClaudeLive = Claude.layer({
+ *   apiKey: Redacted.make("sk-ant-..."),
+ *   retryPolicy: { budget: "40 seconds", tags: { OverloadedError: { base: "1 second" } } },
+ *   circuitBreaker: { openDuration: "5 seconds" }
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export interface LayerOptions extends Options {
+  readonly retryPolicy?: RetryPolicy.Options | Schedule.Schedule<unknown, ClaudeError.ClaudeError> | undefined
+  readonly circuitBreaker?: CircuitBreaker.Options | undefined
+}
 
 /**
  * The configuration {@link layerConfig} reads:
@@ -370,7 +397,7 @@ export const config: Config.Config<Options> = Config.all({
  * @category Layers
  */
 export const layerConfig = (
-  extra?: Partial<Omit<Options, "apiKey">>
+  extra?: Partial<Omit<LayerOptions, "apiKey">>
 ): Layer.Layer<Claude, import("effect/ConfigError").ConfigError> =>
   Layer.unwrapEffect(Effect.map(config, (options) => layer({ ...options, ...stripUndefined(extra) })))
 

@@ -11,7 +11,6 @@ import { FakeClaude } from "@claude-resilience/testing"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
-import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
@@ -35,15 +34,7 @@ export interface Profile {
  * @since 0.1.0
  * @category Profiles
  */
-export const transientRates = {
-  "429": 0.04,
-  "529": 0.05,
-  "500": 0.03,
-  html502: 0.03,
-  reset: 0.03,
-  cutStream: 0.06,
-  sseOverloaded: 0.04
-} as const
+export const transientRates = FakeClaude.profiles.drill.rates
 
 /**
  * The drill's profiles. `drill` (the default) has every transient fault and one outage window.
@@ -105,16 +96,13 @@ export const drillPolicy = RetryPolicy.claude({
  * @category Layers
  */
 export const toolkitLayer = (config: { readonly apiKey: Redacted.Redacted<string>; readonly baseURL?: string }) =>
-  Claude.layerWithoutDependencies({
+  Claude.layer({
     apiKey: config.apiKey,
     baseURL: config.baseURL,
-    attemptTimeout: "30 seconds"
-  }).pipe(
-    Layer.provide(RetryPolicy.layer(drillPolicy)),
-    Layer.provide(
-      CircuitBreaker.layer({ trip: CircuitBreaker.consecutiveFailures(5), openDuration: Duration.seconds(1) })
-    )
-  )
+    attemptTimeout: "30 seconds",
+    retryPolicy: drillPolicy,
+    circuitBreaker: { trip: CircuitBreaker.consecutiveFailures(5), openDuration: Duration.seconds(1) }
+  })
 
 /**
  * The drill's options.

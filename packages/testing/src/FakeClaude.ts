@@ -322,7 +322,9 @@ export const defaultApiKey: string = server.DEFAULT_API_KEY
 export const defaultModels: ReadonlyArray<string> = server.DEFAULT_MODELS
 
 /**
- * Named chaos profiles: `none` (no faults), `transient` (a few percent of retryable faults), `harsh`
+ * Named chaos profiles: `none` (no faults), `transient` (a few percent of retryable faults), `drill`
+ * (every transient fault the API shows in production at 3–6 % each: 429 with retry-after, 529, 500,
+ * HTML 502, resets, stream cuts, SSE overload — the chaos drill's and the benchmarks' mix), `harsh`
  * (about a third of requests fail in some way).
  *
  * @since 0.1.0
@@ -337,11 +339,16 @@ export const defaultModels: ReadonlyArray<string> = server.DEFAULT_MODELS
 export const profiles: {
   readonly none: ChaosProfile
   readonly transient: ChaosProfile
+  readonly drill: ChaosProfile
   readonly harsh: ChaosProfile
 } = {
   none: { rates: {} },
   transient: {
     rates: { "429": 0.03, "529": 0.05, "500": 0.02, html502: 0.02, reset: 0.02, cutStream: 0.05, sseOverloaded: 0.03 },
+    retryAfter: "1"
+  },
+  drill: {
+    rates: { "429": 0.04, "529": 0.05, "500": 0.03, html502: 0.03, reset: 0.03, cutStream: 0.06, sseOverloaded: 0.04 },
     retryAfter: "1"
   },
   harsh: {

@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import { bench, describe } from "vitest"
-import { compareStrategies, measureRegeneration, seededCuts } from "./regeneration.js"
+import { compareStrategies, measureRegeneration, seededCuts } from "../src/Regeneration.js"
 
 // The number this bench exists for: output regenerated per cut, per strategy, on the same seeded cuts.
 const cuts = await Effect.runPromise(seededCuts())
