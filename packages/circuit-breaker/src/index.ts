@@ -11,8 +11,9 @@
 export * as CircuitBreaker from "./CircuitBreaker.js"
 
 /**
- * The in-memory circuit store (`CircuitBreaker/Memory`), included in `CircuitBreaker.layer`.
+ * Where circuits live: the store interface, the JSON-encodable entry, the tag and the in-memory
+ * store (`CircuitBreaker.layer` includes it).
  *
  * @since 0.1.0
  */
-export * as CircuitBreakerMemory from "./CircuitBreaker/Memory.js"
+export * as CircuitBreakerStore from "./CircuitBreakerStore.js"

@@ -1,4 +1,4 @@
-import { CircuitBreaker, CircuitBreakerMemory } from "@claude-resilience/circuit-breaker"
+import { CircuitBreaker, CircuitBreakerStore } from "@claude-resilience/circuit-breaker"
 import { ClaudeError } from "@claude-resilience/errors"
 import { assert, describe, expect, it } from "@effect/vitest"
 import {
@@ -536,29 +536,29 @@ describe("CircuitBreaker", () => {
 
   it.effect("a store can be provided separately and its entries encode as JSON", () =>
     Effect.gen(function* () {
-      const store = yield* CircuitBreakerMemory.make
+      const store = yield* CircuitBreakerStore.makeMemory
       const breaker = yield* CircuitBreaker.make({ trip: CircuitBreaker.consecutiveFailures(1) }).pipe(
-        Effect.provideService(CircuitBreaker.CircuitBreakerStore, store)
+        Effect.provideService(CircuitBreakerStore.CircuitBreakerStore, store)
       )
       yield* failTimes(breaker, 1)
       const entry = yield* store.modify(key, (e) => [e, e] as const)
-      const json = Schema.encodeSync(Schema.parseJson(CircuitBreaker.Entry))(entry)
-      const decoded = Schema.decodeSync(Schema.parseJson(CircuitBreaker.Entry))(json)
+      const json = Schema.encodeSync(Schema.parseJson(CircuitBreakerStore.Entry))(entry)
+      const decoded = Schema.decodeSync(Schema.parseJson(CircuitBreakerStore.Entry))(json)
       assert.deepStrictEqual(decoded, entry)
       assert.strictEqual(decoded.status, "Open")
       assert.deepStrictEqual(yield* store.keys, [key])
-      assert.strictEqual(CircuitBreaker.initialEntry.status, "Closed")
+      assert.strictEqual(CircuitBreakerStore.initialEntry.status, "Closed")
     }).pipe(Effect.scoped)
   )
 
-  it.effect("layerWithoutStore + CircuitBreakerMemory.layer behaves like layer", () =>
+  it.effect("layerWithoutStore + CircuitBreakerStore.layerMemory behaves like layer", () =>
     Effect.gen(function* () {
       yield* failTimes(yield* CircuitBreaker.CircuitBreaker, 1)
       assert.strictEqual((yield* CircuitBreaker.state(key))._tag, "Open")
     }).pipe(
       Effect.provide(
         CircuitBreaker.layerWithoutStore({ trip: CircuitBreaker.consecutiveFailures(1) }).pipe(
-          Layer.provide(CircuitBreakerMemory.layer)
+          Layer.provide(CircuitBreakerStore.layerMemory)
         )
       )
     )

@@ -5,10 +5,31 @@
  */
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import {
+  InvalidRequestError,
+  AuthenticationError,
+  BillingError,
+  PermissionError,
+  NotFoundError,
+  RequestTimeoutError,
+  ConflictError,
+  RequestTooLargeError,
+  UnprocessableEntityError,
+  RateLimitError,
+  ApiError,
+  BadGatewayError,
+  ServiceUnavailableError,
+  GatewayTimeoutError,
+  OverloadedError,
+  UnknownApiError
+} from "./ResponseErrors.js"
+import { ConnectionError, TimeoutError, CircuitOpenError } from "./LocalErrors.js"
+import * as advices from "./internal/advice.js"
 import * as internal from "./internal/decode.js"
-import { RateLimitSnapshot } from "./ResponseHeaders.js"
+import * as memberInternal from "./internal/member.js"
+import type { Phase } from "./ResponseErrors.js"
+import type { HeadersInput } from "./ResponseHeaders.js"
 
 /**
  * @example
@@ -36,505 +57,8 @@ export const TypeId: unique symbol = Symbol.for("@claude-resilience/errors/Claud
  */
 export type TypeId = typeof TypeId
 
-/**
- * Where the failure happened: before any response body was consumed (`"request"`)
- * or after a stream had started (`"stream"`).
- *
- * @example
- * ```ts
- * import { ClaudeError } from "@claude-resilience/errors"
- *
- * const midStream = (e: ClaudeError.ConnectionError) => e.phase === "stream"
- * ```
- *
- * @since 0.1.0
- * @category Models
- */
-export const Phase = Schema.Literal("request", "stream")
-
-/**
- * @example
- * ```ts
- * import { ClaudeError } from "@claude-resilience/errors"
- *
- * const midStream = (e: ClaudeError.ConnectionError) => e.phase === "stream"
- * ```
- *
- * @since 0.1.0
- * @category Models
- */
-export type Phase = typeof Phase.Type
-
-const phase = Schema.optionalWith(Phase, { default: () => "request" as const })
-
-/**
- * The fields every error that came from an HTTP response (or an SSE `error` event) carries.
- *
- * @example
- * ```ts
- * import { ClaudeError } from "@claude-resilience/errors"
- * import { Schema } from "effect"
- *
- * class ProxyError extends Schema.TaggedError<ProxyError>()("ProxyError", ClaudeError.ApiErrorFields) {}
- * ```
- *
- * @since 0.1.0
- * @category Models
- */
-export const ApiErrorFields = {
-  /** The API's own message (or a summary of a non-JSON body). Never contains the API key. */
-  message: Schema.String,
-  /** The HTTP status, absent for an SSE `error` event that arrived mid-stream. */
-  status: Schema.optional(Schema.Number),
-  /** `error.type` from the body, e.g. `"overloaded_error"`. */
-  errorType: Schema.optional(Schema.String),
-  /** `error.details.error_code` from the body, a stable code naming the cause. */
-  errorCode: Schema.optional(Schema.String),
-  /** `request-id` header or `request_id` in the body. */
-  requestId: Schema.optional(Schema.String),
-  /** The server's wait instruction (`retry-after-ms` / `retry-after`), sanitised and capped. */
-  retryAfter: Schema.optional(Schema.DurationFromSelf),
-  /** The `anthropic-ratelimit-*` headers of the response. */
-  rateLimit: Schema.optional(RateLimitSnapshot),
-  /** `x-should-retry`: when present it overrides the default retry decision. */
-  shouldRetry: Schema.optional(Schema.Boolean),
-  /** Before or during a stream. */
-  phase,
-  /** At most 1 KB of a body that was not the API's error JSON (an HTML page from a proxy, say). */
-  bodySnippet: Schema.optional(Schema.String)
-}
-
-/**
- * `promptTokens > maxTokens` parsed from "prompt is too long: N tokens > M maximum".
- *
- * @example
- * ```ts
- * import { ClaudeError } from "@claude-resilience/errors"
- * import { Schema } from "effect"
- *
- * const over = Schema.decodeUnknownSync(ClaudeError.PromptTooLong)({ promptTokens: 205432, maxTokens: 200000 })
- * ```
- *
- * @since 0.1.0
- * @category Models
- */
-export const PromptTooLong = Schema.Struct({ promptTokens: Schema.Number, maxTokens: Schema.Number })
-
-/**
- * A `max_tokens` that the model cannot give: either above the model's output limit
- * (`contextLimit` absent) or input + max_tokens above the context window.
- *
- * @example
- * ```ts
- * import { ClaudeError } from "@claude-resilience/errors"
- *
- * const clamp = (e: ClaudeError.InvalidRequestError) => e.maxTokensTooLarge?.maximum
- * ```
- *
- * @since 0.1.0
- * @category Models
- */
-export const MaxTokensTooLarge = Schema.Struct({
-  maxTokens: Schema.Number,
-  maximum: Schema.Number,
-  inputTokens: Schema.optional(Schema.Number)
-})
-
-/**
- * 400 `invalid_request_error`: the request is malformed. Carries parsed token counts
- * when the context window or `max_tokens` was exceeded.
- *
- * @example
- * ```ts
- * import { ClaudeError } from "@claude-resilience/errors"
- * import { Effect } from "effect"
- *
- * declare const call: Effect.Effect<string, ClaudeError.ClaudeError>
- * call.pipe(
- *   Effect.catchTag("InvalidRequestError", (e) =>
- *     e.promptTooLong ? Effect.succeed(`over by ${e.promptTooLong.promptTokens - e.promptTooLong.maxTokens}`) : Effect.fail(e)
- *   )
- * )
- * ```
- *
- * @since 0.1.0
- * @category Errors
- */
-export class InvalidRequestError extends Schema.TaggedError<InvalidRequestError>()("InvalidRequestError", {
-  ...ApiErrorFields,
-  promptTooLong: Schema.optional(PromptTooLong),
-  maxTokensTooLarge: Schema.optional(MaxTokensTooLarge)
-}) {}
-
-/**
- * 401 `authentication_error`: the API key is missing or invalid.
- *
- * @example
- * ```ts
- * import { ClaudeError } from "@claude-resilience/errors"
- *
- * new ClaudeError.AuthenticationError({ message: "invalid x-api-key", status: 401 })
- * ```
- *
- * @since 0.1.0
- * @category Errors
- */
-export class AuthenticationError extends Schema.TaggedError<AuthenticationError>()(
-  "AuthenticationError",
-  ApiErrorFields
-) {}
-
-/**
- * 402 `billing_error`: the account cannot pay for the request.
- *
- * @example
- * ```ts
- * import { ClaudeError } from "@claude-resilience/errors"
- *
- * new ClaudeError.BillingError({ message: "credit balance too low", status: 402 })
- * ```
- *
- * @since 0.1.0
- * @category Errors
- */
-export class BillingError extends Schema.TaggedError<BillingError>()("BillingError", ApiErrorFields) {}
-
-/**
- * 403 `permission_error`: the key may not use this resource (a model not enabled, say).
- *
- * @example
- * ```ts
- * import { ClaudeError } from "@claude-resilience/errors"
- *
- * new ClaudeError.PermissionError({ message: "model not enabled", status: 403 })
- * ```
- *
- * @since 0.1.0
- * @category Errors
- */
-export class PermissionError extends Schema.TaggedError<PermissionError>()("PermissionError", ApiErrorFields) {}
-
-/**
- * 404 `not_found_error`: unknown model or endpoint.
- *
- * @example
- * ```ts
- * import { ClaudeError } from "@claude-resilience/errors"
- *
- * new ClaudeError.NotFoundError({ message: "model: claude-nope", status: 404 })
- * ```
- *
- * @since 0.1.0
- * @category Errors
- */
-export class NotFoundError extends Schema.TaggedError<NotFoundError>()("NotFoundError", ApiErrorFields) {}
-
-/**
- * 408: the server timed out waiting for the request. Retryable.
- *
- * @example
- * ```ts
- * import { ClaudeError } from "@claude-resilience/errors"
- *
- * new ClaudeError.RequestTimeoutError({ message: "request timeout", status: 408 })
- * ```
- *
- * @since 0.1.0
- * @category Errors
- */
-export class RequestTimeoutError extends Schema.TaggedError<RequestTimeoutError>()(
-  "RequestTimeoutError",
-  ApiErrorFields
-) {}
-
-/**
- * 409: a conflicting concurrent operation. Retryable.
- *
- * @example
- * ```ts
- * import { ClaudeError } from "@claude-resilience/errors"
- *
- * new ClaudeError.ConflictError({ message: "conflict", status: 409 })
- * ```
- *
- * @since 0.1.0
- * @category Errors
- */
-export class ConflictError extends Schema.TaggedError<ConflictError>()("ConflictError", ApiErrorFields) {}
-
-/**
- * 413 `request_too_large`: the body exceeds the API's size limit (use the Files API).
- *
- * @example
- * ```ts
- * import { ClaudeError } from "@claude-resilience/errors"
- *
- * new ClaudeError.RequestTooLargeError({ message: "request exceeds 32 MB", status: 413 })
- * ```
- *
- * @since 0.1.0
- * @category Errors
- */
-export class RequestTooLargeError extends Schema.TaggedError<RequestTooLargeError>()(
-  "RequestTooLargeError",
-  ApiErrorFields
-) {}
-
-/**
- * 422: the request is well-formed but semantically wrong (an invalid tool schema, say).
- *
- * @example
- * ```ts
- * import { ClaudeError } from "@claude-resilience/errors"
- *
- * new ClaudeError.UnprocessableEntityError({ message: "invalid tool schema", status: 422 })
- * ```
- *
- * @since 0.1.0
- * @category Errors
- */
-export class UnprocessableEntityError extends Schema.TaggedError<UnprocessableEntityError>()(
-  "UnprocessableEntityError",
-  ApiErrorFields
-) {}
-
-/**
- * 429 `rate_limit_error`: too many requests or tokens per minute. `limit` names the
- * exhausted bucket when the rate-limit headers tell.
- *
- * @example
- * ```ts
- * import { ClaudeError } from "@claude-resilience/errors"
- * import { Duration } from "effect"
- *
- * new ClaudeError.RateLimitError({ message: "slow down", status: 429, retryAfter: Duration.seconds(3) })
- * ```
- *
- * @since 0.1.0
- * @category Errors
- */
-export class RateLimitError extends Schema.TaggedError<RateLimitError>()("RateLimitError", {
-  ...ApiErrorFields,
-  limit: Schema.optional(Schema.Literal("requests", "tokens", "inputTokens", "outputTokens"))
-}) {}
-
-/**
- * 500 `api_error` and any 5xx without a member of its own: an internal server error.
- *
- * @example
- * ```ts
- * import { ClaudeError } from "@claude-resilience/errors"
- *
- * new ClaudeError.ApiError({ message: "internal error", status: 500 })
- * ```
- *
- * @since 0.1.0
- * @category Errors
- */
-export class ApiError extends Schema.TaggedError<ApiError>()("ApiError", ApiErrorFields) {}
-
-/**
- * 502: a proxy in front of the API failed, often with an HTML page.
- *
- * @example
- * ```ts
- * import { ClaudeError } from "@claude-resilience/errors"
- *
- * new ClaudeError.BadGatewayError({ message: "HTTP 502: Bad Gateway", status: 502 })
- * ```
- *
- * @since 0.1.0
- * @category Errors
- */
-export class BadGatewayError extends Schema.TaggedError<BadGatewayError>()("BadGatewayError", ApiErrorFields) {}
-
-/**
- * 503: the service is temporarily unavailable.
- *
- * @example
- * ```ts
- * import { ClaudeError } from "@claude-resilience/errors"
- *
- * new ClaudeError.ServiceUnavailableError({ message: "unavailable", status: 503 })
- * ```
- *
- * @since 0.1.0
- * @category Errors
- */
-export class ServiceUnavailableError extends Schema.TaggedError<ServiceUnavailableError>()(
-  "ServiceUnavailableError",
-  ApiErrorFields
-) {}
-
-/**
- * 504 (or `timeout_error`): the API timed out producing the response; streaming helps
- * for long outputs.
- *
- * @example
- * ```ts
- * import { ClaudeError } from "@claude-resilience/errors"
- *
- * new ClaudeError.GatewayTimeoutError({ message: "timeout", status: 504 })
- * ```
- *
- * @since 0.1.0
- * @category Errors
- */
-export class GatewayTimeoutError extends Schema.TaggedError<GatewayTimeoutError>()(
-  "GatewayTimeoutError",
-  ApiErrorFields
-) {}
-
-/**
- * 529 `overloaded_error`, also sent as an SSE `error` event mid-stream: the API is
- * overloaded. Retry with a longer backoff.
- *
- * @example
- * ```ts
- * import { ClaudeError } from "@claude-resilience/errors"
- *
- * new ClaudeError.OverloadedError({ message: "Overloaded", status: 529 })
- * ```
- *
- * @since 0.1.0
- * @category Errors
- */
-export class OverloadedError extends Schema.TaggedError<OverloadedError>()("OverloadedError", ApiErrorFields) {}
-
-/**
- * A status the API does not document (a 418 from a proxy, say). Retryable only when
- * it is a 5xx or `x-should-retry: true`.
- *
- * @example
- * ```ts
- * import { ClaudeError } from "@claude-resilience/errors"
- *
- * new ClaudeError.UnknownApiError({ message: "I'm a teapot", status: 418 })
- * ```
- *
- * @since 0.1.0
- * @category Errors
- */
-export class UnknownApiError extends Schema.TaggedError<UnknownApiError>()("UnknownApiError", ApiErrorFields) {}
-
-/**
- * Why a connection failed.
- *
- * - `reset`: the socket was closed or reset (`ECONNRESET`, "other side closed").
- * - `refused`: nothing listens there (`ECONNREFUSED`).
- * - `dns`: the host name did not resolve.
- * - `protocol`: the response could not be read (malformed SSE or JSON).
- * - `aborted`: the caller aborted the request (not retryable).
- * - `unknown`: anything else the transport threw.
- *
- * @example
- * ```ts
- * import { ClaudeError } from "@claude-resilience/errors"
- *
- * const reason: ClaudeError.ConnectionReason = "reset"
- * ```
- *
- * @since 0.1.0
- * @category Models
- */
-export const ConnectionReason = Schema.Literal("reset", "refused", "dns", "protocol", "aborted", "unknown")
-
-/**
- * @example
- * ```ts
- * import { ClaudeError } from "@claude-resilience/errors"
- *
- * const reason: ClaudeError.ConnectionReason = "reset"
- * ```
- *
- * @since 0.1.0
- * @category Models
- */
-export type ConnectionReason = typeof ConnectionReason.Type
-
-/**
- * The transport failed: no response, or the response (or stream) broke off.
- *
- * @example
- * ```ts
- * import { ClaudeError } from "@claude-resilience/errors"
- *
- * new ClaudeError.ConnectionError({ message: "socket hang up", reason: "reset", phase: "stream" })
- * ```
- *
- * @since 0.1.0
- * @category Errors
- */
-export class ConnectionError extends Schema.TaggedError<ConnectionError>()("ConnectionError", {
-  message: Schema.String,
-  reason: Schema.optionalWith(ConnectionReason, { default: () => "unknown" as const }),
-  phase,
-  requestId: Schema.optional(Schema.String)
-}) {}
-
-/**
- * The attempt took longer than its timeout (the SDK's or ours), or a stream stalled.
- *
- * @example
- * ```ts
- * import { ClaudeError } from "@claude-resilience/errors"
- * import { Duration } from "effect"
- *
- * new ClaudeError.TimeoutError({ message: "attempt timed out", timeout: Duration.seconds(60) })
- * ```
- *
- * @since 0.1.0
- * @category Errors
- */
-export class TimeoutError extends Schema.TaggedError<TimeoutError>()("TimeoutError", {
-  message: Schema.String,
-  timeout: Schema.optional(Schema.DurationFromSelf),
-  phase,
-  requestId: Schema.optional(Schema.String)
-}) {}
-
-/**
- * The states in which a circuit rejects calls.
- *
- * @example
- * ```ts
- * import { ClaudeError } from "@claude-resilience/errors"
- * import { Schema } from "effect"
- *
- * const isState = Schema.is(ClaudeError.CircuitRejectingState)
- * ```
- *
- * @since 0.1.0
- * @category Models
- */
-export const CircuitRejectingState = Schema.Literal("Open", "HalfOpen", "Isolated")
-
-/**
- * A circuit breaker rejected the call without touching the network. `retryAfter`
- * says when the circuit will let a probe through (absent while isolated by hand).
- *
- * @example
- * ```ts
- * import { ClaudeError } from "@claude-resilience/errors"
- * import { Duration } from "effect"
- *
- * new ClaudeError.CircuitOpenError({
- *   message: "circuit claude-sonnet-4-5 is open",
- *   key: "claude-sonnet-4-5",
- *   state: "Open",
- *   retryAfter: Duration.seconds(42)
- * })
- * ```
- *
- * @since 0.1.0
- * @category Errors
- */
-export class CircuitOpenError extends Schema.TaggedError<CircuitOpenError>()("CircuitOpenError", {
-  message: Schema.String,
-  key: Schema.String,
-  state: CircuitRejectingState,
-  retryAfter: Schema.optional(Schema.DurationFromSelf)
-}) {}
+export * from "./LocalErrors.js"
+export * from "./ResponseErrors.js"
 
 /**
  * Every failure a Claude API call can produce.
@@ -640,18 +164,43 @@ export const ClaudeError = Schema.Union(
   CircuitOpenError
 )
 
-const members = ClaudeError.members
-
-for (const member of members) {
-  Object.defineProperty(member.prototype, TypeId, { value: TypeId })
-  Object.defineProperty(member.prototype, "toString", {
-    value(this: ClaudeError) {
-      return internal.describe(this)
-    },
-    writable: true,
-    configurable: true
-  })
+const constructors = Object.fromEntries(ClaudeError.members.map((member) => [member._tag, member])) as unknown as {
+  readonly [K in Tag]: new (
+    props: Record<string, unknown>,
+    disableValidation?: boolean
+  ) => ClaudeError
 }
+
+// The decoders describe a member (tag and sanitised fields); the classes are built here, so the
+// internal modules need no value from this one.
+const construct = (decoded: ClaudeError | internal.Decoded): ClaudeError =>
+  internal.isClaudeError(decoded) ? decoded : new constructors[decoded._tag](decoded.fields, true)
+
+/**
+ * Builds a member without running its constructor: no validation, no defaults (give every field
+ * a default would fill), and no stack trace. Capturing an `Error`'s stack costs tens of
+ * microseconds on a deep fiber stack; code that fails often with fields it knows are valid (a
+ * circuit breaker's or a limiter's rejections) uses this instead of `new`.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeError } from "@claude-resilience/errors"
+ *
+ * const rejected = ClaudeError.unsafeMake(ClaudeError.CircuitOpenError, {
+ *   message: "circuit claude-haiku-4-5 is isolated until reset",
+ *   key: "claude-haiku-4-5",
+ *   state: "Isolated"
+ * })
+ * rejected instanceof ClaudeError.CircuitOpenError // true
+ * ```
+ *
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const unsafeMake = <C extends (new (props: never, options?: never) => ClaudeError) & { readonly _tag: string }>(
+  member: C,
+  props: ConstructorParameters<C>[0]
+): InstanceType<C> => memberInternal.unsafeMake(member, props as object)
 
 /**
  * Every tag, in the order of the error table.
@@ -659,7 +208,7 @@ for (const member of members) {
  * @since 0.1.0
  * @category Models
  */
-export const tags: ReadonlyArray<Tag> = members.map((member) => member._tag as Tag)
+export const tags: ReadonlyArray<Tag> = ClaudeError.members.map((member) => member._tag as Tag)
 
 /**
  * Whether a value is a {@link ClaudeError}.
@@ -674,7 +223,7 @@ export const tags: ReadonlyArray<Tag> = members.map((member) => member._tag as T
  * @since 0.1.0
  * @category Guards
  */
-export const isClaudeError = (u: unknown): u is ClaudeError => Predicate.hasProperty(u, TypeId)
+export const isClaudeError: (u: unknown) => u is ClaudeError = internal.isClaudeError
 
 /**
  * Whether an error came from an HTTP response or an SSE `error` event (rather than
@@ -694,7 +243,7 @@ export const isApiResponseError = (e: ClaudeError): e is ApiResponseError =>
   e._tag !== "ConnectionError" && e._tag !== "TimeoutError" && e._tag !== "CircuitOpenError"
 
 /**
- * What to do about each kind of failure: the source article's "Action" column as data.
+ * What to do about one kind of failure (a row of the source article's "Action" column).
  *
  * - `retry`: `"never"`, `"backoff"` (exponential with jitter), `"retry-after"` (at
  *   least the server's wait), `"longer-backoff"` (529), `"ladder"` (502: 3, 10, 30, 60,
@@ -711,73 +260,26 @@ export const isApiResponseError = (e: ClaudeError): e is ApiResponseError =>
  * @since 0.1.0
  * @category Classification
  */
-export const advice: {
-  readonly [K in Tag]: {
-    readonly retryable: boolean
-    readonly retry: "never" | "backoff" | "retry-after" | "longer-backoff" | "ladder" | "after-circuit"
-    readonly action: string
-  }
-} = {
-  InvalidRequestError: {
-    retryable: false,
-    retry: "never",
-    action: "Fix the request (shape, parameters, context window); retrying gives the same 400."
-  },
-  AuthenticationError: {
-    retryable: false,
-    retry: "never",
-    action: "Check the API key: present, trimmed, not revoked."
-  },
-  BillingError: { retryable: false, retry: "never", action: "Check billing and credit balance." },
-  PermissionError: {
-    retryable: false,
-    retry: "never",
-    action: "Check account permissions (is the model enabled for this key?)."
-  },
-  NotFoundError: { retryable: false, retry: "never", action: "Fix the model name or endpoint." },
-  RequestTimeoutError: { retryable: true, retry: "backoff", action: "Retry with backoff." },
-  ConflictError: { retryable: true, retry: "backoff", action: "Retry with backoff." },
-  RequestTooLargeError: {
-    retryable: false,
-    retry: "never",
-    action: "Shrink the request (32 MB limit); use the Files API for large attachments."
-  },
-  UnprocessableEntityError: {
-    retryable: false,
-    retry: "never",
-    action: "Fix the schema (a tool's input schema, say)."
-  },
-  RateLimitError: {
-    retryable: true,
-    retry: "retry-after",
-    action: "Back off: wait at least Retry-After, then retry; reduce request or token rate."
-  },
-  ApiError: { retryable: true, retry: "backoff", action: "Retry with backoff, few attempts (3)." },
-  BadGatewayError: { retryable: true, retry: "ladder", action: "Retry on the ladder 3, 10, 30, 60, 120 s." },
-  ServiceUnavailableError: {
-    retryable: true,
-    retry: "backoff",
-    action: "Back off; check the status page."
-  },
-  GatewayTimeoutError: {
-    retryable: true,
-    retry: "backoff",
-    action: "Retry; switch to streaming for long outputs."
-  },
-  OverloadedError: { retryable: true, retry: "longer-backoff", action: "Retry with a longer backoff." },
-  UnknownApiError: {
-    retryable: false,
-    retry: "never",
-    action: "Undocumented status: retried only when 5xx or x-should-retry says so."
-  },
-  ConnectionError: { retryable: true, retry: "backoff", action: "Retry; check the network path." },
-  TimeoutError: { retryable: true, retry: "backoff", action: "Retry; consider streaming or a longer timeout." },
-  CircuitOpenError: {
-    retryable: true,
-    retry: "after-circuit",
-    action: "The circuit is open: wait for its retryAfter, or fail fast."
-  }
+export interface Advice {
+  readonly retryable: boolean
+  readonly retry: "never" | "backoff" | "retry-after" | "longer-backoff" | "ladder" | "after-circuit"
+  readonly action: string
 }
+
+/**
+ * What to do about each kind of failure: the source article's "Action" column as data.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeError } from "@claude-resilience/errors"
+ *
+ * ClaudeError.advice.RateLimitError.retry // "retry-after"
+ * ```
+ *
+ * @since 0.1.0
+ * @category Classification
+ */
+export const advice: { readonly [K in Tag]: Advice } = advices.advice
 
 /**
  * Whether retrying may succeed. `x-should-retry` from the server overrides the
@@ -866,7 +368,7 @@ export const tagForStatus = (status: number): Tag => internal.tagForStatus(statu
  */
 export interface ResponseInput {
   readonly status?: number | undefined
-  readonly headers?: internal.HeadersInput
+  readonly headers?: HeadersInput
   /** Raw text or bytes, or an already parsed JSON value (as the SDK keeps it). */
   readonly body?: string | Uint8Array | unknown
   readonly phase?: Phase | undefined
@@ -890,7 +392,8 @@ export interface ResponseInput {
  * @since 0.1.0
  * @category Constructors
  */
-export const fromResponseAt = (input: ResponseInput, now: number): ApiResponseError => internal.fromResponse(input, now)
+export const fromResponseAt = (input: ResponseInput, now: number): ApiResponseError =>
+  construct(internal.fromResponse(input, now)) as ApiResponseError
 
 /**
  * Builds the member for an HTTP response, reading the time from the Effect `Clock`
@@ -932,7 +435,7 @@ export const fromResponse = (input: ResponseInput): Effect.Effect<ApiResponseErr
  * @category Constructors
  */
 export const fromUnknownAt = (u: unknown, now: number, options?: { readonly phase?: Phase }): ClaudeError =>
-  internal.fromUnknown(u, now, options)
+  construct(internal.fromUnknown(u, now, options))
 
 /**
  * {@link fromUnknownAt} with the time from the Effect `Clock`. Use it in
@@ -975,8 +478,8 @@ export const fromUnknown = (u: unknown, options?: { readonly phase?: Phase }): E
  * @since 0.1.0
  * @category Constructors
  */
-export const fromStreamEvent = (payload: unknown, headers?: internal.HeadersInput): ApiResponseError =>
-  internal.fromResponse({ body: payload, headers, phase: "stream" }, 0)
+export const fromStreamEvent = (payload: unknown, headers?: HeadersInput): ApiResponseError =>
+  construct(internal.fromResponse({ body: payload, headers, phase: "stream" }, 0)) as ApiResponseError
 
 /**
  * The `retryAfter` of any error that has one — a {@link ClaudeError} or any other

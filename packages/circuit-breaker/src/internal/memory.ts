@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
-import type { Entry, Store } from "../CircuitBreaker.js"
+import type { Entry, Store } from "../CircuitBreakerStore.js"
 import * as state from "./state.js"
 
 /** @internal */

@@ -3,7 +3,8 @@
  * so that a store may run it inside an atomic update, and a shared store may run it again
  * after losing a compare-and-set race.
  */
-import type { Entry, Reason } from "../CircuitBreaker.js"
+import type { Reason } from "../CircuitBreaker.js"
+import type { Entry } from "../CircuitBreakerStore.js"
 
 /** @internal */
 export type Window =

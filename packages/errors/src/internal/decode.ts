@@ -2,10 +2,8 @@ import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
-import * as CE from "../ClaudeError.js"
+import type * as CE from "../ClaudeError.js"
 import * as ResponseHeaders from "../ResponseHeaders.js"
-
-export type HeadersInput = ResponseHeaders.HeadersInput
 
 type Tag = CE.Tag
 type ApiTag = CE.ApiResponseError["_tag"]
@@ -196,29 +194,16 @@ const tokenLimits = (message: string) => {
 
 const MAX_MESSAGE = 2000
 
-type Constructors = { readonly [K in ApiTag]: new (props: never, disableValidation?: boolean) => CE.ClaudeError }
+/** What a decoder found: the member to build and its fields; the public module constructs it. */
+export interface Decoded {
+  readonly _tag: Tag
+  readonly fields: Record<string, unknown>
+}
 
-// Built on first use: ClaudeError.ts and this module import each other.
-let constructorsCache: Constructors | undefined
-const constructors = (): Constructors =>
-  (constructorsCache ??= {
-    InvalidRequestError: CE.InvalidRequestError,
-    AuthenticationError: CE.AuthenticationError,
-    BillingError: CE.BillingError,
-    PermissionError: CE.PermissionError,
-    NotFoundError: CE.NotFoundError,
-    RequestTimeoutError: CE.RequestTimeoutError,
-    ConflictError: CE.ConflictError,
-    RequestTooLargeError: CE.RequestTooLargeError,
-    UnprocessableEntityError: CE.UnprocessableEntityError,
-    RateLimitError: CE.RateLimitError,
-    ApiError: CE.ApiError,
-    BadGatewayError: CE.BadGatewayError,
-    ServiceUnavailableError: CE.ServiceUnavailableError,
-    GatewayTimeoutError: CE.GatewayTimeoutError,
-    OverloadedError: CE.OverloadedError,
-    UnknownApiError: CE.UnknownApiError
-  })
+// The same key as the public `ClaudeError.TypeId` (a registered symbol).
+const TypeId = Symbol.for("@claude-resilience/errors/ClaudeError")
+
+export const isClaudeError = (u: unknown): u is CE.ClaudeError => Predicate.hasProperty(u, TypeId)
 
 /** Drops `undefined` values so optional fields stay absent (exactOptionalPropertyTypes). */
 const compact = <A extends Record<string, unknown>>(a: A): A => {
@@ -232,13 +217,13 @@ const validStatus = (status: unknown): number | undefined =>
 
 export interface ResponseInput {
   readonly status?: number | undefined
-  readonly headers?: HeadersInput
+  readonly headers?: ResponseHeaders.HeadersInput
   readonly body?: unknown
   readonly phase?: CE.Phase | undefined
   readonly fallbackMessage?: string | undefined
 }
 
-export const fromResponse = (input: ResponseInput, now: number): CE.ApiResponseError => {
+export const fromResponse = (input: ResponseInput, now: number): Decoded & { readonly _tag: ApiTag } => {
   const status = validStatus(input.status)
   const text = bodyText(input.body)
   const parsed = text !== undefined ? parseJson(text) : Option.some(input.body)
@@ -296,7 +281,7 @@ export const fromResponse = (input: ResponseInput, now: number): CE.ApiResponseE
     const limit = ResponseHeaders.exhausted(rateLimit)
     if (limit !== undefined) fields.limit = limit
   }
-  return new (constructors()[tag])(fields as never, true) as CE.ApiResponseError
+  return { _tag: tag, fields }
 }
 
 const safeStringify = (u: unknown): string | undefined => {
@@ -345,24 +330,36 @@ const messageOf = (u: unknown, fallback: string): string => {
   return redact((raw.length > 0 ? raw : fallback).slice(0, MAX_MESSAGE))
 }
 
-export const fromUnknown = (u: unknown, now: number, options?: { readonly phase?: CE.Phase }): CE.ClaudeError => {
-  if (CE.isClaudeError(u)) return u
+const decoded = (tag: Tag, fields: Record<string, unknown>): Decoded => ({ _tag: tag, fields })
+
+/** An error of the union passes through as it is; anything else is described for the public module to build. */
+export const fromUnknown = (
+  u: unknown,
+  now: number,
+  options?: { readonly phase?: CE.Phase }
+): CE.ClaudeError | Decoded => {
+  if (isClaudeError(u)) return u
   const phase = options?.phase ?? "request"
   if (!Predicate.isObject(u)) {
-    return new CE.UnknownApiError({ message: redact(String(u).slice(0, MAX_MESSAGE)), phase }, true)
+    return decoded("UnknownApiError", { message: redact(String(u).slice(0, MAX_MESSAGE)), phase })
   }
   const names = classNames(u)
   const requestId = ResponseHeaders.sanitizeId(Predicate.hasProperty(u, "requestID") ? u.requestID : undefined)
   const extra = requestId !== undefined ? { requestId } : {}
   if (names.includes("APIUserAbortError") || (Predicate.hasProperty(u, "name") && u.name === "AbortError")) {
-    return new CE.ConnectionError({ message: messageOf(u, "Request was aborted"), reason: "aborted", phase, ...extra })
+    return decoded("ConnectionError", {
+      message: messageOf(u, "Request was aborted"),
+      reason: "aborted",
+      phase,
+      ...extra
+    })
   }
   if (names.includes("APIConnectionTimeoutError")) {
-    return new CE.TimeoutError({ message: messageOf(u, "Request timed out"), phase, ...extra })
+    return decoded("TimeoutError", { message: messageOf(u, "Request timed out"), phase, ...extra })
   }
   if (names.includes("APIConnectionError")) {
     const cause = Predicate.hasProperty(u, "cause") ? u.cause : undefined
-    return new CE.ConnectionError({
+    return decoded("ConnectionError", {
       message: messageOf(cause ?? u, "Connection error"),
       reason: connectionReason(u),
       phase,
@@ -372,7 +369,7 @@ export const fromUnknown = (u: unknown, now: number, options?: { readonly phase?
   if (names.includes("APIError") || (Predicate.hasProperty(u, "status") && Predicate.hasProperty(u, "headers"))) {
     const status = Predicate.hasProperty(u, "status") ? validStatus(u.status) : undefined
     const parsedBody = Predicate.hasProperty(u, "error") ? u.error : undefined
-    const headers = (Predicate.hasProperty(u, "headers") ? u.headers : undefined) as HeadersInput
+    const headers = (Predicate.hasProperty(u, "headers") ? u.headers : undefined) as ResponseHeaders.HeadersInput
     // For a non-JSON body the SDK keeps no `error` and puts the raw text in its message
     // ("502 <html>…"); recover the text so it is summarised and kept as a snippet.
     const rawText =
@@ -394,15 +391,14 @@ export const fromUnknown = (u: unknown, now: number, options?: { readonly phase?
       },
       now
     )
-    return requestId !== undefined && error.requestId === undefined
-      ? (new (constructors()[error._tag])({ ...error, requestId } as never, true) as CE.ApiResponseError)
-      : error
+    if (requestId !== undefined && error.fields.requestId === undefined) error.fields.requestId = requestId
+    return error
   }
   const reason = connectionReason(u)
   if (reason !== "unknown" || names.includes("TypeError")) {
-    return new CE.ConnectionError({ message: messageOf(u, "Connection error"), reason, phase, ...extra })
+    return decoded("ConnectionError", { message: messageOf(u, "Connection error"), reason, phase, ...extra })
   }
-  return new CE.UnknownApiError({ message: messageOf(u, "Unknown error"), phase, ...extra }, true)
+  return decoded("UnknownApiError", { message: messageOf(u, "Unknown error"), phase, ...extra })
 }
 
 export const retryAfterOf = (error: unknown): Duration.Duration | undefined => {

@@ -1,0 +1,153 @@
+/**
+ * Where a circuit breaker keeps its circuits: the {@link Store} interface, the JSON-encodable
+ * {@link Entry} of one circuit, the {@link CircuitBreakerStore} tag, and the in-memory store. A
+ * store shared by a fleet (Redis) implements the same interface.
+ *
+ * @since 0.1.0
+ */
+import { ClaudeError } from "@claude-resilience/errors"
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
+import * as memory from "./internal/memory.js"
+import * as state from "./internal/state.js"
+
+/**
+ * The stored record of one circuit: plain data (a `Schema`, so a shared store can encode
+ * it), read and replaced only through {@link Store.modify}.
+ *
+ * @example
+ * ```ts
+ * import { CircuitBreakerStore } from "@claude-resilience/circuit-breaker"
+ * import { Schema } from "effect"
+ *
+ * const json = Schema.encodeSync(Schema.parseJson(CircuitBreakerStore.Entry))(CircuitBreakerStore.initialEntry)
+ * ```
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export const Entry = Schema.Struct({
+  status: ClaudeError.CircuitState,
+  /** Bumped on every transition; outcomes of calls admitted under an older generation are ignored. */
+  generation: Schema.Number,
+  consecutiveFailures: Schema.Number,
+  /** Count-based sliding window, oldest first; `true` is a failure. */
+  outcomes: Schema.Array(Schema.Boolean),
+  /** Time-based sliding window as buckets of `duration / buckets` millis. */
+  buckets: Schema.Array(Schema.Struct({ id: Schema.Number, calls: Schema.Number, failures: Schema.Number })),
+  openedAt: Schema.Number,
+  until: Schema.Number,
+  /** Consecutive openings without a close: selects the open duration from the schedule. */
+  openings: Schema.Number,
+  /** Probe calls in flight while half-open. */
+  probes: Schema.Number
+})
+
+/**
+ * The type of {@link Entry}.
+ *
+ * @example
+ * ```ts
+ * import type { CircuitBreakerStore } from "@claude-resilience/circuit-breaker"
+ *
+ * const isOpen = (entry: CircuitBreakerStore.Entry) => entry.status === "Open"
+ * ```
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export type Entry = typeof Entry.Type
+
+/**
+ * The record of a circuit never used: closed, no history.
+ *
+ * @example
+ * ```ts
+ * import { CircuitBreaker } from "@claude-resilience/circuit-breaker"
+ *
+ * CircuitBreakerStore.initialEntry.status // "Closed"
+ * ```
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export const initialEntry: Entry = state.initial
+
+/**
+ * Where circuits live. `modify` must apply `f` atomically per key; `f` is pure and may be
+ * called more than once (a shared store retries it after losing a compare-and-set). A key
+ * never seen starts as {@link initialEntry}. A store decides itself what to do when its
+ * backend fails, so that callers' error types do not depend on the store.
+ *
+ * @example
+ * ```ts
+ * import type { CircuitBreakerStore } from "@claude-resilience/circuit-breaker"
+ *
+ * const status = (store: CircuitBreakerStore.Store, key: string) =>
+ *   store.modify(key, (entry) => [entry.status, entry] as const)
+ * ```
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export interface Store {
+  readonly modify: <A>(key: string, f: (entry: Entry) => readonly [A, Entry]) => Effect.Effect<A>
+  readonly keys: Effect.Effect<ReadonlyArray<string>>
+}
+
+/**
+ * The store the breaker keeps its circuits in. {@link layerMemory} provides one in memory;
+ * `CircuitBreaker.layer` includes it.
+ *
+ * @example
+ * ```ts
+ * import { CircuitBreaker, CircuitBreakerStore } from "@claude-resilience/circuit-breaker"
+ * import { Layer } from "effect"
+ *
+ * const live = CircuitBreaker.layerWithoutStore().pipe(Layer.provide(CircuitBreakerStore.layerMemory))
+ * ```
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export class CircuitBreakerStore extends Context.Tag("@claude-resilience/circuit-breaker/CircuitBreakerStore")<
+  CircuitBreakerStore,
+  Store
+>() {}
+
+/**
+ * Builds an empty in-memory store: one `Ref` per key, for a single process.
+ *
+ * @example
+ * ```ts
+ * import { CircuitBreakerStore } from "@claude-resilience/circuit-breaker"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function* () {
+ *   const store = yield* CircuitBreakerStore.makeMemory
+ *   return yield* store.modify("claude-sonnet-4-6", (entry) => [entry.status, entry] as const) // "Closed"
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const makeMemory: Effect.Effect<Store> = memory.make
+
+/**
+ * Provides an empty in-memory store.
+ *
+ * @example
+ * ```ts
+ * import { CircuitBreaker, CircuitBreakerStore } from "@claude-resilience/circuit-breaker"
+ * import { Layer } from "effect"
+ *
+ * const live = CircuitBreaker.layerWithoutStore().pipe(Layer.provide(CircuitBreakerStore.layerMemory))
+ * ```
+ *
+ * @since 0.1.0
+ * @category Layers
+ */
+export const layerMemory: Layer.Layer<CircuitBreakerStore> = Layer.effect(CircuitBreakerStore, memory.make)

@@ -1,0 +1,302 @@
+import { ClaudeError } from "@claude-resilience/errors"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Metric from "effect/Metric"
+import * as MetricLabel from "effect/MetricLabel"
+import * as Option from "effect/Option"
+import * as PubSub from "effect/PubSub"
+import * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import type * as CB from "../CircuitBreaker.js"
+import { CircuitBreakerStore, type Entry } from "../CircuitBreakerStore.js"
+import * as internal from "./state.js"
+
+// The same registered symbol as the public `CircuitBreaker.TypeId`.
+export const TypeId: typeof CB.TypeId = Symbol.for(
+  "@claude-resilience/circuit-breaker/CircuitBreaker"
+) as typeof CB.TypeId
+
+export const State = Data.taggedEnum<CB.State>()
+
+export const metrics = {
+  state: Metric.gauge("claude_circuit_state", {
+    description: "Circuit state per key: 0 closed, 1 open, 2 half-open, 3 isolated"
+  }),
+  rejections: Metric.counter("claude_circuit_rejections_total", {
+    description: "Calls rejected by an open, half-open or isolated circuit"
+  }),
+  transitions: Metric.counter("claude_circuit_transitions_total", { description: "Circuit state transitions" })
+}
+
+export const consecutiveFailures = (threshold: number): CB.Trip => ({
+  _tag: "ConsecutiveFailures",
+  threshold: Math.max(1, Math.floor(threshold))
+})
+
+export const failureRate = (
+  options:
+    | { readonly threshold?: number; readonly minimumCalls?: number; readonly calls: number }
+    | {
+        readonly threshold?: number
+        readonly minimumCalls?: number
+        readonly duration: Duration.DurationInput
+        readonly buckets?: number
+      }
+): CB.Trip => {
+  const threshold = Math.min(1, Math.max(Number.EPSILON, options.threshold ?? 0.5))
+  const minimumCalls = Math.max(1, Math.floor(options.minimumCalls ?? 10))
+  if ("calls" in options) {
+    const size = Math.max(1, Math.floor(options.calls))
+    return {
+      _tag: "FailureRate",
+      threshold,
+      minimumCalls: Math.min(minimumCalls, size),
+      window: { _tag: "Count", size }
+    }
+  }
+  return {
+    _tag: "FailureRate",
+    threshold,
+    minimumCalls,
+    window: {
+      _tag: "Time",
+      duration: Duration.decode(options.duration),
+      buckets: Math.max(1, Math.floor(options.buckets ?? 10))
+    }
+  }
+}
+
+export const serverFailures =
+  (options?: { readonly rateLimits?: boolean }): CB.Classifier =>
+  (exit) => {
+    if (Exit.isSuccess(exit)) return false
+    const failure = Cause.failureOption(exit.cause)
+    if (Option.isNone(failure) || !ClaudeError.isClaudeError(failure.value)) return false
+    const error = failure.value
+    return ClaudeError.isServerFailure(error) || (options?.rateLimits === true && error._tag === "RateLimitError")
+  }
+
+const stateValue: Record<Entry["status"], number> = { Closed: 0, Open: 1, HalfOpen: 2, Isolated: 3 }
+
+// -----------------------------------------------------------------------------
+// Constructors
+// -----------------------------------------------------------------------------
+
+const toState = (entry: Entry): CB.State => {
+  switch (entry.status) {
+    case "Closed":
+      return State.Closed()
+    case "Open":
+      return State.Open({ openedAt: entry.openedAt, until: entry.until })
+    case "HalfOpen":
+      return State.HalfOpen()
+    case "Isolated":
+      return State.Isolated()
+  }
+}
+
+// A rejection's stack would point into the breaker, not at the caller, and capturing it is most of
+// the cost of a rejection: the fields are known-good, so the error is built without a constructor.
+const rejection = (
+  key: string,
+  state: "Open" | "HalfOpen" | "Isolated",
+  retryAfter: number | undefined
+): ClaudeError.CircuitOpenError =>
+  ClaudeError.unsafeMake(ClaudeError.CircuitOpenError, {
+    message:
+      state === "Open"
+        ? `circuit ${key} is open; next probe in ${Duration.format(Duration.millis(retryAfter ?? 0))}`
+        : state === "HalfOpen"
+          ? `circuit ${key} is half-open and its probe slots are taken`
+          : `circuit ${key} is isolated until reset`,
+    key,
+    state,
+    ...(retryAfter === undefined ? {} : { retryAfter: Duration.millis(Math.max(0, retryAfter)) })
+  })
+
+const maxScheduleSteps = 32
+
+const openDurations = (
+  openDuration: CB.Options["openDuration"],
+  maxOpenDuration: Duration.DurationInput
+): Effect.Effect<ReadonlyArray<number>> =>
+  Effect.gen(function* () {
+    const cap = Duration.toMillis(maxOpenDuration)
+    if (openDuration === undefined) return [Math.min(60_000, cap)]
+    if (!Schedule.isSchedule(openDuration)) return [Math.min(Duration.toMillis(openDuration), cap)]
+    // The n-th delay of the schedule is the n-th open duration; the last one repeats.
+    const delays = yield* Schedule.run(
+      Schedule.delays(openDuration as Schedule.Schedule<unknown, unknown>),
+      yield* Clock.currentTimeMillis,
+      Array.from({ length: maxScheduleSteps }, () => undefined)
+    )
+    const durations: Array<number> = []
+    for (const delay of delays) {
+      const millis = Math.min(Math.max(0, Duration.toMillis(delay)), cap)
+      durations.push(millis)
+      if (millis >= cap) break
+    }
+    return durations.length > 0 ? durations : [Math.min(60_000, cap)]
+  })
+
+const toTripConfig = (trip: CB.Trip): internal.TripConfig =>
+  trip._tag === "ConsecutiveFailures"
+    ? trip
+    : {
+        _tag: "FailureRate",
+        threshold: trip.threshold,
+        minimumCalls: trip.minimumCalls,
+        window:
+          trip.window._tag === "Count"
+            ? trip.window
+            : {
+                _tag: "Time",
+                millis: Math.max(1, Duration.toMillis(trip.window.duration)),
+                buckets: trip.window.buckets
+              }
+      }
+
+export const make = (options: CB.Options = {}): Effect.Effect<CB.Service, never, Scope.Scope | CircuitBreakerStore> =>
+  Effect.gen(function* () {
+    const store = yield* CircuitBreakerStore
+    const config: internal.Config = {
+      trip: toTripConfig(options.trip ?? consecutiveFailures(5)),
+      openDurations: yield* openDurations(options.openDuration, options.maxOpenDuration ?? Duration.minutes(10)),
+      halfOpenMaxProbes: Math.max(1, Math.floor(options.halfOpenMaxProbes ?? 1))
+    }
+    const isFailure = options.isFailure ?? serverFailures()
+    const hub = yield* Effect.acquireRelease(PubSub.sliding<CB.Transition>(1024), PubSub.shutdown)
+
+    const announce = (key: string, change: internal.Change | undefined, at: number): Effect.Effect<void> => {
+      if (change === undefined) return Effect.void
+      const transition: CB.Transition = {
+        key,
+        from: toState(change.from),
+        to: toState(change.to),
+        at,
+        reason: change.reason
+      }
+      const message = `circuit ${key}: ${change.from.status} -> ${change.to.status} (${change.reason})`
+      const log = change.to.status === "Closed" ? Effect.logInfo(message) : Effect.logWarning(message)
+      return Effect.all(
+        [
+          PubSub.publish(hub, transition),
+          Metric.set(Metric.tagged(metrics.state, "key", key), stateValue[change.to.status]),
+          Metric.increment(
+            Metric.taggedWithLabels(metrics.transitions, [
+              MetricLabel.make("key", key),
+              MetricLabel.make("from", change.from.status),
+              MetricLabel.make("to", change.to.status)
+            ])
+          ),
+          log.pipe(
+            Effect.annotateLogs({ circuit: key, from: change.from.status, to: change.to.status, reason: change.reason })
+          )
+        ],
+        { discard: true }
+      )
+    }
+
+    // Tagged metrics are looked up in the registry by their labels; keep one per key and state.
+    const rejectionCounters = new Map<string, Metric.Metric.Counter<number>>()
+    const rejectionCounter = (key: string, state: string): Metric.Metric.Counter<number> => {
+      const id = `${state}:${key}`
+      let counter = rejectionCounters.get(id)
+      if (counter === undefined) {
+        counter = Metric.taggedWithLabels(metrics.rejections, [
+          MetricLabel.make("key", key),
+          MetricLabel.make("state", state)
+        ])
+        rejectionCounters.set(id, counter)
+      }
+      return counter
+    }
+
+    const reject = (
+      key: string,
+      state: "Open" | "HalfOpen" | "Isolated",
+      retryAfter: number | undefined
+    ): Effect.Effect<never, ClaudeError.CircuitOpenError> =>
+      Effect.zipRight(
+        Metric.increment(rejectionCounter(key, state)),
+        Effect.failSync(() => rejection(key, state, retryAfter))
+      )
+
+    const acquire = (key: string): Effect.Effect<internal.Permit, ClaudeError.CircuitOpenError> =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.flatMap(
+          store.modify(key, (entry) => internal.admit(entry, now, config)),
+          ({ result, change }) => {
+            const announced = announce(key, change, now)
+            return result._tag === "Permitted"
+              ? Effect.as(announced, result.permit)
+              : Effect.zipRight(announced, reject(key, result.state, result.retryAfter))
+          }
+        )
+      )
+
+    const release = (key: string, permit: internal.Permit, exit: Exit.Exit<unknown, unknown>): Effect.Effect<void> => {
+      const outcome: internal.Outcome =
+        Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause)
+          ? "ignored"
+          : isFailure(exit)
+            ? "failure"
+            : "success"
+      return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.flatMap(
+          store.modify(key, (entry) => internal.record(entry, permit, outcome, now, config)),
+          ({ change }) => announce(key, change, now)
+        )
+      )
+    }
+
+    const update =
+      (f: (entry: Entry, now: number) => readonly [internal.Step<void>, Entry]) =>
+      (key: string): Effect.Effect<void> =>
+        Effect.uninterruptible(
+          Effect.flatMap(Clock.currentTimeMillis, (now) =>
+            Effect.flatMap(
+              store.modify(key, (entry) => f(entry, now)),
+              ({ change }) => announce(key, change, now)
+            )
+          )
+        )
+
+    const state = (key: string): Effect.Effect<CB.State> =>
+      Effect.uninterruptible(
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Effect.flatMap(
+            store.modify(key, (entry) => {
+              const [change, next] = internal.tick(entry, now)
+              return [[change, next] as const, next] as const
+            }),
+            ([change, entry]) => Effect.as(announce(key, change, now), toState(entry))
+          )
+        )
+      )
+
+    const service: CB.Service = {
+      [TypeId]: TypeId,
+      execute: <A, E, R>(key: string, effect: Effect.Effect<A, E, R>) =>
+        Effect.uninterruptibleMask((restore) =>
+          Effect.flatMap(acquire(key), (permit) => Effect.onExit(restore(effect), (exit) => release(key, permit, exit)))
+        ),
+      state,
+      states: Effect.flatMap(store.keys, (keys) =>
+        Effect.map(
+          Effect.forEach(keys, (key) => Effect.map(state(key), (s) => [key, s] as const)),
+          (pairs): ReadonlyMap<string, CB.State> => new Map(pairs)
+        )
+      ),
+      transitions: Stream.fromPubSub(hub),
+      subscribe: PubSub.subscribe(hub),
+      isolate: update((entry) => internal.isolate(entry)),
+      reset: update((entry) => internal.reset(entry))
+    }
+    return service
+  })

@@ -1,0 +1,160 @@
+/**
+ * The members of the {@link ClaudeError} union raised on this side of the wire: the transport
+ * failed, an attempt timed out, or a circuit breaker rejected the call. Import them through the
+ * `ClaudeError` namespace.
+ *
+ * @since 0.1.0
+ */
+import * as Schema from "effect/Schema"
+import { Member } from "./internal/member.js"
+import { Phase } from "./ResponseErrors.js"
+
+const phase = Schema.optionalWith(Phase, { default: () => "request" as const })
+
+/**
+ * Why a connection failed.
+ *
+ * - `reset`: the socket was closed or reset (`ECONNRESET`, "other side closed").
+ * - `refused`: nothing listens there (`ECONNREFUSED`).
+ * - `dns`: the host name did not resolve.
+ * - `protocol`: the response could not be read (malformed SSE or JSON).
+ * - `aborted`: the caller aborted the request (not retryable).
+ * - `unknown`: anything else the transport threw.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeError } from "@claude-resilience/errors"
+ *
+ * const reason: ClaudeError.ConnectionReason = "reset"
+ * ```
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export const ConnectionReason = Schema.Literal("reset", "refused", "dns", "protocol", "aborted", "unknown")
+
+/**
+ * @example
+ * ```ts
+ * import { ClaudeError } from "@claude-resilience/errors"
+ *
+ * const reason: ClaudeError.ConnectionReason = "reset"
+ * ```
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export type ConnectionReason = typeof ConnectionReason.Type
+
+/**
+ * The transport failed: no response, or the response (or stream) broke off.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeError } from "@claude-resilience/errors"
+ *
+ * new ClaudeError.ConnectionError({ message: "socket hang up", reason: "reset", phase: "stream" })
+ * ```
+ *
+ * @since 0.1.0
+ * @category Errors
+ */
+export class ConnectionError extends Member<ConnectionError>()("ConnectionError", {
+  message: Schema.String,
+  reason: Schema.optionalWith(ConnectionReason, { default: () => "unknown" as const }),
+  phase,
+  requestId: Schema.optional(Schema.String)
+}) {}
+
+/**
+ * The attempt took longer than its timeout (the SDK's or ours), or a stream stalled.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeError } from "@claude-resilience/errors"
+ * import { Duration } from "effect"
+ *
+ * new ClaudeError.TimeoutError({ message: "attempt timed out", timeout: Duration.seconds(60) })
+ * ```
+ *
+ * @since 0.1.0
+ * @category Errors
+ */
+export class TimeoutError extends Member<TimeoutError>()("TimeoutError", {
+  message: Schema.String,
+  timeout: Schema.optional(Schema.DurationFromSelf),
+  phase,
+  requestId: Schema.optional(Schema.String)
+}) {}
+
+/**
+ * The states of a circuit, defined once for the breaker and its errors.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeError } from "@claude-resilience/errors"
+ * import { Schema } from "effect"
+ *
+ * const isState = Schema.is(ClaudeError.CircuitState)
+ * ```
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export const CircuitState = Schema.Literal("Closed", "Open", "HalfOpen", "Isolated")
+
+/**
+ * @example
+ * ```ts
+ * import type { ClaudeError } from "@claude-resilience/errors"
+ *
+ * const label = (state: ClaudeError.CircuitState) => state.toLowerCase()
+ * ```
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export type CircuitState = typeof CircuitState.Type
+
+/**
+ * The states in which a circuit rejects calls.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeError } from "@claude-resilience/errors"
+ * import { Schema } from "effect"
+ *
+ * const isRejecting = Schema.is(ClaudeError.CircuitRejectingState)
+ * ```
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export const CircuitRejectingState = CircuitState.pipe(Schema.pickLiteral("Open", "HalfOpen", "Isolated"))
+
+/**
+ * A circuit breaker rejected the call without touching the network. `retryAfter`
+ * says when the circuit will let a probe through (absent while isolated by hand).
+ *
+ * @example
+ * ```ts
+ * import { ClaudeError } from "@claude-resilience/errors"
+ * import { Duration } from "effect"
+ *
+ * new ClaudeError.CircuitOpenError({
+ *   message: "circuit claude-sonnet-4-5 is open",
+ *   key: "claude-sonnet-4-5",
+ *   state: "Open",
+ *   retryAfter: Duration.seconds(42)
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category Errors
+ */
+export class CircuitOpenError extends Member<CircuitOpenError>()("CircuitOpenError", {
+  message: Schema.String,
+  key: Schema.String,
+  state: CircuitRejectingState,
+  retryAfter: Schema.optional(Schema.DurationFromSelf)
+}) {}

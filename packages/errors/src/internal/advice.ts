@@ -1,0 +1,64 @@
+import type * as CE from "../ClaudeError.js"
+
+/** The source article's "Action" column as data, one row per member. */
+export const advice: { readonly [K in CE.Tag]: CE.Advice } = {
+  InvalidRequestError: {
+    retryable: false,
+    retry: "never",
+    action: "Fix the request (shape, parameters, context window); retrying gives the same 400."
+  },
+  AuthenticationError: {
+    retryable: false,
+    retry: "never",
+    action: "Check the API key: present, trimmed, not revoked."
+  },
+  BillingError: { retryable: false, retry: "never", action: "Check billing and credit balance." },
+  PermissionError: {
+    retryable: false,
+    retry: "never",
+    action: "Check account permissions (is the model enabled for this key?)."
+  },
+  NotFoundError: { retryable: false, retry: "never", action: "Fix the model name or endpoint." },
+  RequestTimeoutError: { retryable: true, retry: "backoff", action: "Retry with backoff." },
+  ConflictError: { retryable: true, retry: "backoff", action: "Retry with backoff." },
+  RequestTooLargeError: {
+    retryable: false,
+    retry: "never",
+    action: "Shrink the request (32 MB limit); use the Files API for large attachments."
+  },
+  UnprocessableEntityError: {
+    retryable: false,
+    retry: "never",
+    action: "Fix the schema (a tool's input schema, say)."
+  },
+  RateLimitError: {
+    retryable: true,
+    retry: "retry-after",
+    action: "Back off: wait at least Retry-After, then retry; reduce request or token rate."
+  },
+  ApiError: { retryable: true, retry: "backoff", action: "Retry with backoff, few attempts (3)." },
+  BadGatewayError: { retryable: true, retry: "ladder", action: "Retry on the ladder 3, 10, 30, 60, 120 s." },
+  ServiceUnavailableError: {
+    retryable: true,
+    retry: "backoff",
+    action: "Back off; check the status page."
+  },
+  GatewayTimeoutError: {
+    retryable: true,
+    retry: "backoff",
+    action: "Retry; switch to streaming for long outputs."
+  },
+  OverloadedError: { retryable: true, retry: "longer-backoff", action: "Retry with a longer backoff." },
+  UnknownApiError: {
+    retryable: false,
+    retry: "never",
+    action: "Undocumented status: retried only when 5xx or x-should-retry says so."
+  },
+  ConnectionError: { retryable: true, retry: "backoff", action: "Retry; check the network path." },
+  TimeoutError: { retryable: true, retry: "backoff", action: "Retry; consider streaming or a longer timeout." },
+  CircuitOpenError: {
+    retryable: true,
+    retry: "after-circuit",
+    action: "The circuit is open: wait for its retryAfter, or fail fast."
+  }
+}

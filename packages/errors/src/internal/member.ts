@@ -1,0 +1,61 @@
+import type * as Cause from "effect/Cause"
+import * as Schema from "effect/Schema"
+import type * as CE from "../ClaudeError.js"
+import { describe } from "./decode.js"
+
+// The same registered symbol as the public `ClaudeError.TypeId`; the class is typed by `MemberClass`.
+const TypeId: unique symbol = Symbol.for("@claude-resilience/errors/ClaudeError")
+
+/**
+ * The base every member extends: a `Schema.TaggedError` carrying the {@link TypeId} brand, whose
+ * `toString` names the tag, status, type, request id and wait.
+ */
+export const Member =
+  <Self>() =>
+  <Tag extends string, Fields extends Schema.Struct.Fields>(
+    tag: Tag,
+    fields: Fields
+  ): MemberClass<Self, Tag, { readonly _tag: Schema.tag<Tag> } & Fields> => {
+    // Typed by the signature above: `Self` is only known to the subclass.
+    const Tagged = Schema.TaggedError<{ readonly _tag: Tag }>()(tag, fields) as unknown as new (
+      props: unknown,
+      disableValidation?: boolean
+    ) => Cause.YieldableError
+    class Base extends Tagged {
+      readonly [TypeId] = TypeId
+      override toString(): string {
+        return describe(this as unknown as CE.ClaudeError)
+      }
+    }
+    return Base as unknown as MemberClass<Self, Tag, { readonly _tag: Schema.tag<Tag> } & Fields>
+  }
+
+export interface MemberClass<Self, Tag extends string, Fields extends Schema.Struct.Fields>
+  extends Schema.Class<
+    Self,
+    Fields,
+    Schema.Struct.Encoded<Fields>,
+    Schema.Struct.Context<Fields>,
+    Schema.Struct.Constructor<Omit<Fields, "_tag">>,
+    {},
+    Cause.YieldableError & { readonly [CE.TypeId]: CE.TypeId }
+  > {
+  readonly _tag: Tag
+}
+
+/**
+ * A member built without running its constructor: no validation, no defaults, no stack trace —
+ * an `Error` constructor captures a stack, which costs tens of microseconds on a deep fiber stack.
+ */
+export const unsafeMake = <A>(member: { readonly prototype: unknown; readonly _tag: string }, props: object): A => {
+  const error = Object.create(member.prototype as object) as Record<PropertyKey, unknown>
+  error._tag = member._tag
+  error[TypeId] = TypeId
+  for (const [key, value] of Object.entries(props)) {
+    if (value === undefined) continue
+    if (key === "message") {
+      Object.defineProperty(error, "message", { value, writable: true, enumerable: false, configurable: true })
+    } else error[key] = value
+  }
+  return error as A
+}
