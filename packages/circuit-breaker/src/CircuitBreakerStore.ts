@@ -65,7 +65,7 @@ export type Entry = typeof Entry.Type
  *
  * @example
  * ```ts
- * import { CircuitBreaker } from "@claude-resilience/circuit-breaker"
+ * import { CircuitBreakerStore } from "@claude-resilience/circuit-breaker"
  *
  * CircuitBreakerStore.initialEntry.status // "Closed"
  * ```
