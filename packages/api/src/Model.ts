@@ -105,7 +105,7 @@ export interface Model {
   readonly ids: ReadonlyArray<string>
   /** the standard context window, in tokens */
   readonly contextWindow: number
-  /** the window with the long-context option, for models that offer one as a beta */
+  /** the window with the (now retired) long-context beta, for the models that offered one */
   readonly longContextWindow?: number | undefined
   /** the largest `max_tokens` the Messages API accepts */
   readonly maxOutputTokens: number
@@ -149,7 +149,9 @@ export const all: ReadonlyArray<Model> = internal.MODELS
 export const ids: ReadonlyArray<string> = internal.IDS
 
 /**
- * The beta header value that turns on the long (1M-token) context window where a model offers it.
+ * The beta header value that turned on the 1M-token window of Sonnet 4 and 4.5. The beta was retired
+ * on 2026-04-30 (the header has no effect now; 4.6 and later models have a native 1M window); kept
+ * for code that still sends it.
  *
  * @example
  * ```ts
