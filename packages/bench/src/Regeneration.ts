@@ -9,7 +9,7 @@ import { FakeClaude, Fault } from "@claude-resilience/testing"
 import { Effect, Layer, Logger, LogLevel, Random, Redacted, Schedule } from "effect"
 
 export interface Regeneration {
-  readonly strategy: ResumableStream.Strategy
+  readonly strategy: ResumableStream.ResumeStrategy
   readonly cuts: number
   /** characters the server generated that had already been delivered (sent again or dropped as a repeat) */
   readonly regeneratedChars: number
@@ -53,7 +53,7 @@ export const seededCuts = (n = 12, seed = 13): Effect.Effect<ReadonlyArray<numbe
 
 /** Runs one stream per cut point (`Fault.cutStream(k)`) with `strategy` and sums what was generated twice. */
 export const measureRegeneration = (
-  strategy: ResumableStream.Strategy,
+  strategy: ResumableStream.ResumeStrategy,
   cutPoints?: ReadonlyArray<number>,
   options: { readonly repeatWords?: number } = {}
 ): Effect.Effect<Regeneration> =>

@@ -5,21 +5,15 @@
  *
  * @since 0.1.0
  */
-import { Claude } from "@claude-resilience/client"
-import { ClaudeError } from "@claude-resilience/errors"
-import { RetryPolicy } from "@claude-resilience/retry"
-import * as Chunk from "effect/Chunk"
-import * as Clock from "effect/Clock"
-import * as Data from "effect/Data"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
+import type { Claude } from "@claude-resilience/client"
+import type { ClaudeError } from "@claude-resilience/errors"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
 import type * as Schedule from "effect/Schedule"
-import * as ScheduleDecision from "effect/ScheduleDecision"
-import * as Intervals from "effect/ScheduleIntervals"
-import * as Option from "effect/Option"
-import * as Stream from "effect/Stream"
-import * as internal from "./internal/resume.js"
-import * as ModelStrategy from "./ModelStrategy.js"
+import type * as Stream from "effect/Stream"
+import * as collector from "./internal/collect.js"
+import * as error from "./internal/resumeExhaustedError.js"
+import * as internal from "./internal/resumableStream.js"
 
 /**
  * How a stream resumes after a retryable failure that followed some content.
@@ -32,21 +26,24 @@ import * as ModelStrategy from "./ModelStrategy.js"
  * - `"restart"`: the original request again; the partial blocks are superseded (see
  *   {@link Resumption}) and everything is generated anew.
  *
+ * Which of the first two a model accepts is `Model.ResumeMode` (`@claude-resilience/api`), kept by
+ * the `PrefillSupport` service.
+ *
  * @example
  * ```ts
  * import { ResumableStream } from "@claude-resilience/stream"
  *
- * const strategy: ResumableStream.Strategy = "continuation"
+ * const strategy: ResumableStream.ResumeStrategy = "continuation"
  * ```
  *
  * @since 0.1.0
  * @category Models
  */
-export type Strategy = internal.Strategy
+export type ResumeStrategy = "prefill" | "continuation" | "restart"
 
 /**
  * What an attempt was: the first request (`"initial"`), an ordinary `"retry"` after a failure
- * before any content, or one of the {@link Strategy} resumptions.
+ * before any content, or one of the {@link ResumeStrategy} resumptions.
  *
  * @example
  * ```ts
@@ -58,7 +55,7 @@ export type Strategy = internal.Strategy
  * @since 0.1.0
  * @category Models
  */
-export type AttemptKind = internal.AttemptKind
+export type AttemptKind = "initial" | "retry" | ResumeStrategy
 
 /**
  * Why the strategy in force was not the one asked for:
@@ -68,10 +65,10 @@ export type AttemptKind = internal.AttemptKind
  * - `"thinking"`: extended thinking is on, which does not accept a prefill, so the continuation
  *   turn is used; a partial thinking block is closed and superseded.
  * - `"prefill_rejected"`: the model answered the prefill with a 400; the stream switches to the
- *   continuation turn at once, without spending the resumption budget, and the `ModelStrategy`
+ *   continuation turn at once, without spending the resumption budget, and the `PrefillSupport`
  *   service (if provided) remembers the model for the life of its layer.
- * - `"prefill_unsupported"`: the model is known (from the table or learned) to refuse a prefill,
- *   so none is sent: the continuation turn is used.
+ * - `"prefill_unsupported"`: the model is known (from the `Model` table or learned) to refuse a
+ *   prefill, so none is sent: the continuation turn is used.
  *
  * @example
  * ```ts
@@ -83,7 +80,7 @@ export type AttemptKind = internal.AttemptKind
  * @since 0.1.0
  * @category Models
  */
-export type Fallback = internal.Fallback
+export type Fallback = "tool_use_cut" | "thinking" | "prefill_rejected" | "prefill_unsupported"
 
 /**
  * The accounting of one HTTP attempt. `outputTokens` is what the server reported: an attempt cut
@@ -101,7 +98,21 @@ export type Fallback = internal.Fallback
  * @since 0.1.0
  * @category Models
  */
-export interface Attempt extends internal.Attempt {}
+export interface Attempt {
+  /** its number, from 1 */
+  readonly attempt: number
+  readonly kind: AttemptKind
+  readonly inputTokens: number
+  readonly outputTokens: number
+  /** text it added to the answer */
+  readonly characters: number
+  /** characters it sent that were not emitted because the consumer had them */
+  readonly dropped: number
+  /** whether its `message_stop` arrived */
+  readonly completed: boolean
+  /** the failure that ended it */
+  readonly error?: ClaudeError.ClaudeError | undefined
+}
 
 /**
  * A resumption notice, emitted in {@link events} at the point of the cut, before the wait:
@@ -123,7 +134,18 @@ export interface Attempt extends internal.Attempt {}
  * @since 0.1.0
  * @category Models
  */
-export interface Resumption extends internal.Resumption {}
+export interface Resumption {
+  readonly type: "resumption"
+  readonly attempt: number
+  readonly strategy: Exclude<AttemptKind, "initial">
+  readonly fallback: Fallback | undefined
+  readonly reason: ClaudeError.ClaudeError
+  readonly characters: number
+  readonly delay: Duration.Duration
+  readonly previous: Attempt
+  readonly superseded: ReadonlyArray<number>
+  readonly discarded: number
+}
 
 /**
  * Emitted at the first content of a resumed attempt, once the join is known: `kept` characters
@@ -141,7 +163,13 @@ export interface Resumption extends internal.Resumption {}
  * @since 0.1.0
  * @category Models
  */
-export interface Resumed extends internal.Resumed {}
+export interface Resumed {
+  readonly type: "resumed"
+  readonly attempt: number
+  readonly strategy: Exclude<AttemptKind, "initial">
+  readonly kept: number
+  readonly dropped: number
+}
 
 /**
  * An item of {@link events}: one of the SDK's raw stream events, a {@link Resumption} notice at a
@@ -162,7 +190,7 @@ export type Event = Claude.MessageStreamEvent | Resumption | Resumed
 
 /**
  * Options of a resumable stream. The `Claude.CallOptions` fields (`retry`, `timeout`,
- * `circuitKey`, `headers`) apply to every attempt's connection phase, as for
+ * `circuitKey`, `headers`, `idleTimeout`, `contentTimeout`) apply to every attempt, as for
  * `claude.messages.stream`.
  *
  * | option | default |
@@ -170,6 +198,7 @@ export type Event = Claude.MessageStreamEvent | Resumption | Resumed
  * | `strategy` | `"prefill"` |
  * | `schedule` | the `RetryPolicy.withPolicy` override, else the schedule the `Claude` service was built with |
  * | `continuePrompt` | `"Continue from exactly where you left off."` |
+ * | `maxOverlap` | `200` |
  *
  * @example
  * ```ts
@@ -183,16 +212,19 @@ export type Event = Claude.MessageStreamEvent | Resumption | Resumed
  * @category Models
  */
 export interface Options extends Claude.CallOptions {
-  readonly strategy?: Strategy | undefined
+  readonly strategy?: ResumeStrategy | undefined
   /** Bounds and spaces the resumptions of one stream; its input is the failure. */
   readonly schedule?: Schedule.Schedule<unknown, ClaudeError.ClaudeError> | undefined
+  /** The user turn of `"continuation"`. */
   readonly continuePrompt?: string | undefined
+  /** The longest repeat (characters) dropped where a continuation joins the text delivered. */
   readonly maxOverlap?: number | undefined
 }
 
 /**
  * The schedule gave up before the stream could finish. Carries the text delivered so far
- * (`partialText`) and every attempt's accounting; `cause` is the last failure.
+ * (`partialText`) and every attempt's accounting; `cause` is the last failure. A
+ * `Schema.TaggedError`, like the `ClaudeError` members: it encodes with its schema.
  *
  * @example
  * ```ts
@@ -206,12 +238,22 @@ export interface Options extends Claude.CallOptions {
  * @since 0.1.0
  * @category Errors
  */
-export class ResumeExhaustedError extends Data.TaggedError("ResumeExhaustedError")<{
-  readonly message: string
-  readonly partialText: string
-  readonly attempts: ReadonlyArray<Attempt>
-  readonly cause: ClaudeError.ClaudeError
-}> {}
+export const ResumeExhaustedError: typeof error.ResumeExhaustedError = error.ResumeExhaustedError
+
+/**
+ * The instance type of {@link ResumeExhaustedError}: `message`, `partialText`, `attempts`, `cause`.
+ *
+ * @example
+ * ```ts
+ * import type { ResumableStream } from "@claude-resilience/stream"
+ *
+ * const attempts = (e: ResumableStream.ResumeExhaustedError) => e.attempts.length
+ * ```
+ *
+ * @since 0.1.0
+ * @category Errors
+ */
+export interface ResumeExhaustedError extends InstanceType<typeof error.ResumeExhaustedError> {}
 
 /**
  * The failures of a resumable stream: a `ClaudeError` that cannot be retried (a 400, say), or
@@ -267,7 +309,7 @@ export interface FinalMessage {
  * @since 0.1.0
  * @category Guards
  */
-export const isResumption = (event: Event): event is Resumption => event.type === "resumption"
+export const isResumption: (event: Event) => event is Resumption = internal.isResumption
 
 /**
  * Whether an {@link Event} is a {@link Resumed} event.
@@ -284,7 +326,7 @@ export const isResumption = (event: Event): event is Resumption => event.type ==
  * @since 0.1.0
  * @category Guards
  */
-export const isResumed = (event: Event): event is Resumed => event.type === "resumed"
+export const isResumed: (event: Event) => event is Resumed = internal.isResumed
 
 /**
  * Whether an {@link Event} is one of the stream's own lifecycle events ({@link Resumption} or
@@ -302,21 +344,7 @@ export const isResumed = (event: Event): event is Resumed => event.type === "res
  * @since 0.1.0
  * @category Guards
  */
-export const isLifecycle = (event: Event): event is Resumption | Resumed =>
-  event.type === "resumption" || event.type === "resumed"
-
-const nextDelay = (
-  schedule: Schedule.Schedule<unknown, ClaudeError.ClaudeError>,
-  ref: { state: unknown },
-  error: ClaudeError.ClaudeError
-): Effect.Effect<Duration.Duration | undefined> =>
-  Effect.gen(function* () {
-    const now = yield* Clock.currentTimeMillis
-    const [state, , decision] = yield* schedule.step(now, error, ref.state)
-    ref.state = state
-    if (ScheduleDecision.isDone(decision)) return undefined
-    return Duration.millis(Math.max(0, Intervals.start(decision.intervals) - now))
-  })
+export const isLifecycle: (event: Event) => event is Resumption | Resumed = internal.isLifecycle
 
 /**
  * A streaming Messages request that resumes after mid-stream failures, with {@link Resumption}
@@ -331,7 +359,7 @@ const nextDelay = (
  * import { Effect, Stream } from "effect"
  *
  * const program = ResumableStream.events({
- *   model: "claude-sonnet-4-5",
+ *   model: "claude-haiku-4-5",
  *   max_tokens: 1024,
  *   messages: [{ role: "user", content: "Write a long story" }]
  * }).pipe(
@@ -348,93 +376,10 @@ const nextDelay = (
  * @since 0.1.0
  * @category Constructors
  */
-export const events = (
+export const events: (
   params: Claude.MessageStreamParams,
-  options: Options = {}
-): Stream.Stream<Event, ResumeError, Claude.Claude> =>
-  Stream.unwrap(
-    Effect.gen(function* () {
-      const claude = yield* Claude.Claude
-      const schedule = options.schedule ?? (yield* RetryPolicy.resolve(claude.retrySchedule))
-      // shared learning if the layer is provided, else this stream learns for itself
-      const strategies = yield* Effect.serviceOption(ModelStrategy.ModelStrategy).pipe(
-        Effect.flatMap(Option.match({ onSome: Effect.succeed, onNone: () => ModelStrategy.make() }))
-      )
-      const ref: { state: unknown } = { state: schedule.initial }
-      const { continuePrompt, maxOverlap, schedule: _schedule, strategy, ...call } = options
-      const resumer = new internal.Resumer(params, {
-        strategy: strategy ?? "prefill",
-        continuePrompt: continuePrompt ?? internal.DEFAULT_CONTINUE_PROMPT,
-        maxOverlap
-      })
-
-      const onFailure = (
-        error: ClaudeError.ClaudeError
-      ): Effect.Effect<Stream.Stream<Event, ResumeError>, ResumeError> =>
-        Effect.gen(function* () {
-          // the message is whole; an error the server sends after message_stop changes nothing
-          if (resumer.isComplete) return Stream.empty
-          const rejected = resumer.isPrefillRejection(error)
-          if (!rejected && !ClaudeError.isRetryable(error)) return yield* Effect.fail(error)
-          if (rejected && /prefill/i.test(error.message)) {
-            const learned = yield* strategies.learnRejection(params.model)
-            if (learned) {
-              yield* Effect.logInfo("claude.stream.prefill_refused").pipe(Effect.annotateLogs({ model: params.model }))
-            }
-          }
-          const refusesPrefill = (yield* strategies.resumptionFor(params.model)) === "continuation"
-          // a refused prefill is answered at once with a continuation, off the budget
-          const delay = rejected ? Duration.zero : yield* nextDelay(schedule, ref, error)
-          if (delay === undefined) {
-            return yield* new ResumeExhaustedError({
-              message: `stream could not be resumed after ${resumer.attemptNumber} attempts: ${error.message}`,
-              partialText: resumer.partialText,
-              attempts: [...resumer.history, resumer.snapshot(error)],
-              cause: error
-            })
-          }
-          const { events: closing, notice } = resumer.fail(error, delay, refusesPrefill)
-          yield* Effect.logDebug("claude.stream.resume").pipe(
-            Effect.annotateLogs({
-              attempt: notice.attempt,
-              strategy: notice.strategy,
-              reason: error._tag,
-              phase: "phase" in error ? error.phase : "request",
-              characters: notice.characters,
-              delay_ms: Duration.toMillis(delay),
-              ...(notice.fallback !== undefined ? { fallback: notice.fallback } : {})
-            })
-          )
-          return Stream.fromIterable<Event>([...closing, notice]).pipe(
-            Stream.concat(Stream.drain(Stream.fromEffect(Effect.sleep(delay)))),
-            Stream.concat(attempt())
-          )
-        })
-
-      const attempt = (): Stream.Stream<Event, ResumeError> =>
-        Stream.suspend(() =>
-          claude.messages.stream(resumer.request, call).pipe(
-            Stream.mapConcat((event): ReadonlyArray<Event> => resumer.process(event)),
-            Stream.catchAll((error) => Stream.unwrap(onFailure(error)))
-          )
-        )
-
-      // the consumer's own stop is never retried: it is logged apart from a disconnect
-      return attempt().pipe(
-        Stream.ensuringWith((exit) =>
-          exit._tag === "Failure" && exit.cause._tag !== "Fail" && resumer.isComplete === false
-            ? Effect.logDebug("claude.stream.stopped").pipe(
-                Effect.annotateLogs({
-                  outcome: "interrupted",
-                  attempt: resumer.attemptNumber,
-                  characters: resumer.partialText.length
-                })
-              )
-            : Effect.void
-        )
-      )
-    })
-  )
+  options?: Options
+) => Stream.Stream<Event, ResumeError, Claude.Claude> = internal.events
 
 /**
  * A drop-in replacement for `claude.messages.stream`: the same raw event type, so a UI needs
@@ -446,7 +391,7 @@ export const events = (
  * import { Option, Stream } from "effect"
  *
  * const text = ResumableStream.stream({
- *   model: "claude-sonnet-4-5",
+ *   model: "claude-sonnet-4-6",
  *   max_tokens: 1024,
  *   messages: [{ role: "user", content: "Hello" }]
  * }).pipe(
@@ -459,21 +404,10 @@ export const events = (
  * @since 0.1.0
  * @category Constructors
  */
-export const stream = (
+export const stream: (
   params: Claude.MessageStreamParams,
   options?: Options
-): Stream.Stream<Claude.MessageStreamEvent, ResumeError, Claude.Claude> =>
-  Stream.filter(
-    events(params, options),
-    (event): event is Claude.MessageStreamEvent => event.type !== "resumption" && event.type !== "resumed"
-  )
-
-interface MutableBlock {
-  readonly index: number
-  readonly block: Record<string, unknown>
-  json: string
-  superseded: boolean
-}
+) => Stream.Stream<Claude.MessageStreamEvent, ResumeError, Claude.Claude> = internal.stream
 
 /**
  * Runs a stream of {@link Event}s (or plain raw events) to its end and assembles the
@@ -486,7 +420,7 @@ interface MutableBlock {
  * import { Effect, Stream } from "effect"
  *
  * const final = ResumableStream.events({
- *   model: "claude-sonnet-4-5",
+ *   model: "claude-haiku-4-5",
  *   max_tokens: 1024,
  *   messages: [{ role: "user", content: "Hello" }]
  * }).pipe(
@@ -498,101 +432,7 @@ interface MutableBlock {
  * @since 0.1.0
  * @category Destructors
  */
-export const collect = <E, R>(self: Stream.Stream<Event, E, R>): Effect.Effect<FinalMessage, E, R> =>
-  Effect.map(Stream.runCollect(self), (chunk) => assemble(Chunk.toReadonlyArray(chunk)))
-
-const assemble = (all: ReadonlyArray<Event>): FinalMessage => {
-  let message: Record<string, unknown> = {}
-  const blocks: Array<MutableBlock> = []
-  const resumptions: Array<Resumption> = []
-  let usage: Record<string, unknown> = {}
-  let delivered = 0
-  for (const event of all) {
-    switch (event.type) {
-      case "resumed":
-        break
-      case "resumption": {
-        resumptions.push(event)
-        for (const index of event.superseded) {
-          const block = blocks[index]
-          if (block !== undefined) block.superseded = true
-        }
-        break
-      }
-      case "message_start": {
-        message = { ...event.message }
-        usage = { ...event.message.usage }
-        break
-      }
-      case "content_block_start": {
-        blocks[event.index] = { index: event.index, block: { ...event.content_block }, json: "", superseded: false }
-        break
-      }
-      case "content_block_delta": {
-        const target = blocks[event.index]
-        if (target === undefined) break
-        const delta = event.delta
-        const block = target.block
-        switch (delta.type) {
-          case "text_delta":
-            block.text = `${String(block.text ?? "")}${delta.text}`
-            delivered += delta.text.length
-            break
-          case "input_json_delta":
-            target.json += delta.partial_json
-            break
-          case "thinking_delta":
-            block.thinking = `${String(block.thinking ?? "")}${delta.thinking}`
-            break
-          case "signature_delta":
-            block.signature = delta.signature
-            break
-          case "citations_delta":
-            block.citations = [...(Array.isArray(block.citations) ? block.citations : []), delta.citation]
-            break
-        }
-        break
-      }
-      case "content_block_stop": {
-        const target = blocks[event.index]
-        if (target !== undefined && target.json.length > 0) target.block.input = parseJson(target.json)
-        break
-      }
-      case "message_delta": {
-        message.stop_reason = event.delta.stop_reason
-        message.stop_sequence = event.delta.stop_sequence
-        for (const [key, value] of Object.entries(event.usage))
-          if (value !== null && value !== undefined) usage[key] = value
-        break
-      }
-      case "message_stop":
-        break
-    }
-  }
-  const content = blocks.filter((b) => b !== undefined && !b.superseded).map((b) => b.block)
-  const final = { ...message, content, usage } as unknown as Claude.Message
-  const text = content.flatMap((b) => (b.type === "text" ? [String(b.text)] : [])).join("")
-  const previous = resumptions.map((r) => r.previous)
-  const sum = (f: (a: Attempt) => number) => previous.reduce((n, a) => n + f(a), 0)
-  const last: Attempt = {
-    attempt: previous.length + 1,
-    kind: resumptions.at(-1)?.strategy ?? "initial",
-    inputTokens: Number(usage.input_tokens ?? 0) - sum((a) => a.inputTokens),
-    outputTokens: Number(usage.output_tokens ?? 0) - sum((a) => a.outputTokens),
-    characters: delivered - sum((a) => a.characters),
-    dropped: all.reduce((n, e) => (e.type === "resumed" && e.attempt === previous.length + 1 ? n + e.dropped : n), 0),
-    completed: all.at(-1)?.type === "message_stop"
-  }
-  return { message: final, text, resumptions, attempts: [...previous, last] }
-}
-
-const parseJson = (json: string): unknown => {
-  try {
-    return JSON.parse(json)
-  } catch {
-    return json
-  }
-}
+export const collect: <E, R>(self: Stream.Stream<Event, E, R>) => Effect.Effect<FinalMessage, E, R> = collector.collect
 
 /**
  * Runs a resumable stream to its end: {@link events} then {@link collect}.
@@ -604,7 +444,7 @@ const parseJson = (json: string): unknown => {
  *
  * const program = Effect.gen(function* () {
  *   const final = yield* ResumableStream.finalMessage({
- *     model: "claude-sonnet-4-5",
+ *     model: "claude-sonnet-4-6",
  *     max_tokens: 1024,
  *     messages: [{ role: "user", content: "Hello" }]
  *   })
@@ -615,7 +455,7 @@ const parseJson = (json: string): unknown => {
  * @since 0.1.0
  * @category Destructors
  */
-export const finalMessage = (
+export const finalMessage: (
   params: Claude.MessageStreamParams,
   options?: Options
-): Effect.Effect<FinalMessage, ResumeError, Claude.Claude> => collect(events(params, options))
+) => Effect.Effect<FinalMessage, ResumeError, Claude.Claude> = internal.finalMessage

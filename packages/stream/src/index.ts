@@ -11,9 +11,9 @@
 export * as ResumableStream from "./ResumableStream.js"
 
 /**
- * Which resumption each model accepts (prefill or continuation): a table, overridable, and what
- * was learned at run time from a refused prefill, kept for the life of the layer.
+ * Which models accept an assistant prefill: `@claude-resilience/api`'s `Model` table, your
+ * overrides, and what was learned at run time from a refused prefill, kept for the life of the layer.
  *
  * @since 0.1.0
  */
-export * as ModelStrategy from "./ModelStrategy.js"
+export * as PrefillSupport from "./PrefillSupport.js"

@@ -1,10 +1,10 @@
 /**
- * Issue 13: stalls resume like cuts, per-model strategy learned once, exact stitching of
+ * Issue 13: stalls resume like cuts, per-model prefill support learned once, exact stitching of
  * continuations, whole tool calls across cuts, lifecycle events and interruption.
  */
 import { ScriptedClaude } from "@claude-resilience/client"
 import { ClaudeError } from "@claude-resilience/errors"
-import { ModelStrategy, ResumableStream } from "@claude-resilience/stream"
+import { PrefillSupport, ResumableStream } from "@claude-resilience/stream"
 import { FakeClaude, Fault, Reply } from "@claude-resilience/testing"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, Layer, Schedule, Stream, TestClock } from "effect"
@@ -119,18 +119,16 @@ describe("stall watchdog in the resumable stream", () => {
   )
 })
 
-describe("per-model strategy", () => {
+describe("per-model prefill support", () => {
   it("the table: 4.6 generation and later continue, older ones prefill, overrides win", () => {
-    expect(ModelStrategy.known("claude-opus-4-6")).toBe("continuation")
-    expect(ModelStrategy.known("claude-sonnet-4-6-20260101")).toBe("continuation")
-    expect(ModelStrategy.known("claude-opus-4-8")).toBe("continuation")
-    expect(ModelStrategy.known("claude-fable-5")).toBe("continuation")
-    expect(ModelStrategy.known("claude-haiku-4-5")).toBe("prefill")
-    expect(ModelStrategy.known("claude-sonnet-4-20250514")).toBe("prefill")
-    expect(ModelStrategy.known("claude-3-7-sonnet-latest")).toBe("prefill")
-    expect(
-      ModelStrategy.known("claude-opus-4-6", { ...ModelStrategy.defaultTable, "claude-opus-4-6": "prefill" })
-    ).toBe("prefill")
+    expect(PrefillSupport.known("claude-opus-4-6")).toBe("continuation")
+    expect(PrefillSupport.known("claude-sonnet-4-6-20260101")).toBe("continuation")
+    expect(PrefillSupport.known("claude-opus-4-8")).toBe("continuation")
+    expect(PrefillSupport.known("claude-fable-5")).toBe("continuation")
+    expect(PrefillSupport.known("claude-haiku-4-5")).toBe("prefill")
+    expect(PrefillSupport.known("claude-sonnet-4-20250514")).toBe("prefill")
+    expect(PrefillSupport.known("claude-3-7-sonnet-latest")).toBe("prefill")
+    expect(PrefillSupport.known("claude-opus-4-6", { "claude-opus-4-6": "prefill" })).toBe("prefill")
   })
 
   it.live("a model that refuses prefill is learned once and never sent a prefill again", () =>
@@ -154,21 +152,21 @@ describe("per-model strategy", () => {
       const requests = yield* fake.requests
       expect(requests.filter((r) => lastRole(r) === "assistant")).toHaveLength(1)
       expect(requests.filter((r) => r.outcome === 400)).toHaveLength(1)
-      const learned = yield* Effect.flatMap(ModelStrategy.ModelStrategy, (s) => s.learned)
+      const learned = yield* Effect.flatMap(PrefillSupport.PrefillSupport, (s) => s.learned)
       expect([...learned]).toEqual([[MODEL, "continuation"]])
-    }).pipe(Effect.provide(Layer.merge(withFake({ rejectPrefill: [MODEL] }), ModelStrategy.layer())))
+    }).pipe(Effect.provide(Layer.merge(withFake({ rejectPrefill: [MODEL] }), PrefillSupport.layer())))
   )
 
   it.live("a model known to refuse prefill gets the continuation turn from the first cut", () =>
     Effect.gen(function* () {
       const fake = yield* FakeClaude.FakeClaude
-      const params = ask("Tell me about resilient streams", "claude-opus-4-6")
+      const params = ask("Tell me about resilient streams", "claude-sonnet-4-6")
       yield* fake.enqueue(Fault.cutStream(9))
       const events = yield* run(params)
       expect(textOf(events)).toBe(FakeClaude.completionText(params, 0))
       expect(notices(events)[0]).toMatchObject({ strategy: "continuation", fallback: "prefill_unsupported" })
       expect((yield* fake.requests).map(lastRole)).toEqual(["user", "user"])
-    }).pipe(Effect.provide(withFake({ rejectPrefill: ["claude-opus-4-6*"] })))
+    }).pipe(Effect.provide(withFake({ rejectPrefill: ["claude-sonnet-4-6*"] })))
   )
 })
 

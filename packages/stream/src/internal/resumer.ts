@@ -1,64 +1,21 @@
 /**
  * The resumption state machine: rewrites each attempt's raw events into one seamless stream
- * (stable indices, one `message_start`, summed usage) and plans the request of the next attempt.
+ * (stable indices, one `message_start`, summed usage, each character and tool call once) and,
+ * on a failure, closes what cannot be continued and starts the next attempt.
  *
  * @internal
  */
 import type { Claude } from "@claude-resilience/client"
 import type { ClaudeError } from "@claude-resilience/errors"
 import type * as Duration from "effect/Duration"
+import type * as ResumableStream from "../ResumableStream.js"
+import { Accounting } from "./accounting.js"
+import * as request from "./request.js"
+import { DeliveredTools } from "./toolCalls.js"
 import { DEFAULT_MAX_OVERLAP, stitch } from "./stitch.js"
 
 type RawEvent = Claude.MessageStreamEvent
 type Params = Claude.MessageStreamParams
-type MessageParam = Params["messages"][number]
-
-/** @internal */
-export type Strategy = "prefill" | "continuation" | "restart"
-
-/** @internal */
-export type AttemptKind = "initial" | "retry" | Strategy
-
-/** @internal */
-export type Fallback = "tool_use_cut" | "thinking" | "prefill_rejected" | "prefill_unsupported"
-
-/** @internal */
-export interface Attempt {
-  readonly attempt: number
-  readonly kind: AttemptKind
-  readonly inputTokens: number
-  readonly outputTokens: number
-  readonly characters: number
-  readonly dropped: number
-  readonly completed: boolean
-  readonly error?: ClaudeError.ClaudeError | undefined
-}
-
-/** @internal */
-export interface Resumed {
-  readonly type: "resumed"
-  readonly attempt: number
-  readonly strategy: Exclude<AttemptKind, "initial">
-  readonly kept: number
-  readonly dropped: number
-}
-
-/** @internal */
-export interface Resumption {
-  readonly type: "resumption"
-  readonly attempt: number
-  readonly strategy: Exclude<AttemptKind, "initial">
-  readonly fallback: Fallback | undefined
-  readonly reason: ClaudeError.ClaudeError
-  readonly characters: number
-  readonly delay: Duration.Duration
-  readonly previous: Attempt
-  readonly superseded: ReadonlyArray<number>
-  readonly discarded: number
-}
-
-/** @internal */
-export const DEFAULT_CONTINUE_PROMPT = "Continue from exactly where you left off."
 
 interface Block {
   readonly index: number
@@ -75,64 +32,26 @@ type Mapped =
   // a continuation's text block after the last text block was closed: started once it has new text
   | { readonly _tag: "Deferred"; readonly start: RawEvent }
 
-const isWhitespace = (c: string) => /\s/.test(c)
-
-/** Splits `text` into the part a prefill may end with and the trailing whitespace the API rejects. */
-export const splitTrailingWhitespace = (text: string): readonly [kept: string, trimmed: string] => {
-  let end = text.length
-  while (end > 0 && isWhitespace(text.charAt(end - 1))) end--
-  return [text.slice(0, end), text.slice(end)]
-}
-
-/** Appends assistant text to the conversation, extending a caller's own prefill if there is one. */
-const appendAssistant = (messages: ReadonlyArray<MessageParam>, text: string): Array<MessageParam> => {
-  const out = [...messages]
-  const last = out.at(-1)
-  if (last !== undefined && last.role === "assistant") {
-    const content =
-      typeof last.content === "string" ? last.content + text : [...last.content, { type: "text" as const, text }]
-    out[out.length - 1] = { ...last, content }
-  } else {
-    out.push({ role: "assistant", content: text })
-  }
-  return out
-}
-
-const thinkingEnabled = (params: Params): boolean => {
-  const thinking = (params as { readonly thinking?: { readonly type?: string } }).thinking
-  return thinking !== undefined && thinking.type !== "disabled"
-}
-
 /** @internal */
 export interface Settings {
-  readonly strategy: Strategy
+  readonly strategy: ResumableStream.ResumeStrategy
   readonly continuePrompt: string
   readonly maxOverlap?: number | undefined
 }
 
-type Out = RawEvent | Resumed
-
-const toolKey = (name: unknown, json: string): string => {
-  try {
-    return `${String(name)}:${JSON.stringify(JSON.parse(json.length > 0 ? json : "{}"))}`
-  } catch {
-    return `${String(name)}:${json}`
-  }
-}
+type Out = RawEvent | ResumableStream.Resumed
 
 /**
  * One resumable stream's state. `process` maps a raw event of the current attempt to what the
- * consumer sees; `fail` closes the attempt and plans the next one; `request` is the next request.
+ * consumer sees; `fail` closes the attempt and starts the next one; `request` is its request.
  *
  * @internal
  */
 export class Resumer {
   private readonly blocks: Array<Block> = []
-  private readonly attempts: Array<Attempt> = []
+  private readonly accounting = new Accounting()
   private started = false
-  private preferred: Strategy
-  private attempt = 1
-  private kind: AttemptKind = "initial"
+  private preferred: ResumableStream.ResumeStrategy
   private params: Params
   // per attempt
   private map = new Map<number, Mapped>()
@@ -151,13 +70,7 @@ export class Resumer {
       }
     | undefined = undefined
   private announced = true
-  private dropped = 0
-  // tool calls delivered by earlier attempts, by id and by name + input
-  private readonly tools = new Map<string, number>()
-  private inputTokens = 0
-  private outputTokens = 0
-  private characters = 0
-  private completed = false
+  private readonly tools = new DeliveredTools()
 
   constructor(
     readonly original: Params,
@@ -173,16 +86,12 @@ export class Resumer {
   }
 
   get attemptNumber(): number {
-    return this.attempt
+    return this.accounting.attempt
   }
 
   /** Whether `message_stop` arrived: a failure after it loses nothing. */
   get isComplete(): boolean {
-    return this.completed
-  }
-
-  get currentKind(): AttemptKind {
-    return this.kind
+    return this.accounting.completed
   }
 
   /** The text delivered and still standing (superseded blocks excluded). */
@@ -193,16 +102,14 @@ export class Resumer {
       .join("")
   }
 
-  get history(): ReadonlyArray<Attempt> {
-    return this.attempts
+  /** The failed attempts, oldest first. */
+  get history(): ReadonlyArray<ResumableStream.Attempt> {
+    return this.accounting.history
   }
 
-  private get previousInput(): number {
-    return this.attempts.reduce((n, a) => n + a.inputTokens, 0)
-  }
-
-  private get previousOutput(): number {
-    return this.attempts.reduce((n, a) => n + a.outputTokens, 0)
+  /** The current attempt's accounting, ended by `error`. */
+  snapshot(error: ClaudeError.ClaudeError): ResumableStream.Attempt {
+    return this.accounting.snapshot(error)
   }
 
   private allocate(type: string): Block {
@@ -243,10 +150,10 @@ export class Resumer {
     this.announced = true
     out.push({
       type: "resumed",
-      attempt: this.attempt,
-      strategy: this.kind as Exclude<AttemptKind, "initial">,
-      kept: this.partialText.length - this.characters,
-      dropped: this.dropped
+      attempt: this.accounting.attempt,
+      strategy: this.accounting.kind as Exclude<ResumableStream.AttemptKind, "initial">,
+      kept: this.partialText.length - this.accounting.characters,
+      dropped: this.accounting.dropped
     })
   }
 
@@ -263,7 +170,7 @@ export class Resumer {
     this.stitching = undefined
     this.held = result.held
     this.firstText = result.held.length > 0
-    this.dropped += result.dropped
+    this.accounting.dropped += result.dropped
     // whitespace still held is dropped (and counted) with what follows: announce then
     if (result.held.length === 0) this.announce(out)
     if (result.text.length === 0) return
@@ -288,7 +195,7 @@ export class Resumer {
     this.announce(out)
     const block = this.blocks[mapped.index]!
     block.text += text
-    this.characters += text.length
+    this.accounting.characters += text.length
     out.push({ ...template, index: block.index, delta: { ...template.delta, text } })
   }
 
@@ -301,8 +208,8 @@ export class Resumer {
     }
     switch (event.type) {
       case "message_start": {
-        this.inputTokens = event.message.usage.input_tokens
-        this.outputTokens = event.message.usage.output_tokens
+        this.accounting.inputTokens = event.message.usage.input_tokens
+        this.accounting.outputTokens = event.message.usage.output_tokens
         if (!this.started) {
           this.started = true
           out.push(event)
@@ -313,7 +220,7 @@ export class Resumer {
         const type = event.content_block.type
         if (type === "text" && this.continuing !== undefined && this.continuing.open) {
           this.map.set(event.index, { _tag: "Emit", index: this.continuing.index })
-          if (this.kind === "continuation")
+          if (this.accounting.kind === "continuation")
             this.stitching = { raw: event.index, source: this.continuing.index, pending: "", template: undefined }
           this.continuing = undefined
           break
@@ -321,7 +228,7 @@ export class Resumer {
         const lastBlock = this.blocks.at(-1)
         if (
           type === "text" &&
-          this.kind === "continuation" &&
+          this.accounting.kind === "continuation" &&
           !this.announced &&
           lastBlock !== undefined &&
           lastBlock.type === "text" &&
@@ -332,7 +239,11 @@ export class Resumer {
           this.stitching = { raw: event.index, source: lastBlock.index, pending: "", template: undefined }
           break
         }
-        if ((type === "thinking" || type === "redacted_thinking") && this.attempt > 1 && this.partialText.length > 0) {
+        if (
+          (type === "thinking" || type === "redacted_thinking") &&
+          this.accounting.attempt > 1 &&
+          this.partialText.length > 0
+        ) {
           // the consumer already saw the reasoning that led to the text it has
           this.map.set(event.index, { _tag: "Drop" })
           break
@@ -360,7 +271,7 @@ export class Resumer {
             this.flushStitch(out, false)
           } else {
             const text = this.reconcile(event.delta.text)
-            this.dropped += event.delta.text.length - text.length
+            this.accounting.dropped += event.delta.text.length - text.length
             if (text.length > 0) this.emitText(out, event.index, event, text)
           }
           break
@@ -381,11 +292,11 @@ export class Resumer {
           }
           const before = delta.text.length
           const text = this.reconcile(delta.text)
-          this.dropped += before - text.length
+          this.accounting.dropped += before - text.length
           if (text.length === 0) break
           this.announce(out)
           block.text += text
-          this.characters += text.length
+          this.accounting.characters += text.length
           out.push({ ...event, index: mapped.index, delta: { ...delta, text } })
           break
         }
@@ -397,23 +308,11 @@ export class Resumer {
         const mapped = this.map.get(event.index)
         if (mapped === undefined || mapped._tag === "Drop" || mapped._tag === "Deferred") break
         if (mapped._tag === "Buffer") {
-          const start = mapped.start.type === "content_block_start" ? mapped.start.content_block : undefined
-          const id = start !== undefined && "id" in start ? String(start.id) : ""
-          const name = start !== undefined && "name" in start ? start.name : ""
-          const json = mapped.events
-            .map((e) =>
-              e.type === "content_block_delta" && e.delta.type === "input_json_delta" ? e.delta.partial_json : ""
-            )
-            .join("")
-          const key = toolKey(name, json)
-          const earlier = Math.min(this.tools.get(`id:${id}`) ?? this.attempt, this.tools.get(key) ?? this.attempt)
-          if (earlier < this.attempt) {
+          if (this.tools.deliveredBefore(mapped.start, mapped.events, this.accounting.attempt)) {
             // the same call, already delivered whole by an earlier attempt: never twice
             this.map.set(event.index, { _tag: "Drop" })
             break
           }
-          this.tools.set(`id:${id}`, this.attempt)
-          this.tools.set(key, this.attempt)
           this.closeContinuing(out)
           this.announce(out)
           const block = this.allocate(
@@ -436,20 +335,20 @@ export class Resumer {
       case "message_delta": {
         this.closeContinuing(out)
         this.announce(out)
-        this.outputTokens = event.usage.output_tokens
-        if (typeof event.usage.input_tokens === "number") this.inputTokens = event.usage.input_tokens
+        this.accounting.outputTokens = event.usage.output_tokens
+        if (typeof event.usage.input_tokens === "number") this.accounting.inputTokens = event.usage.input_tokens
         out.push({
           ...event,
           usage: {
             ...event.usage,
-            input_tokens: this.previousInput + this.inputTokens,
-            output_tokens: this.previousOutput + this.outputTokens
+            input_tokens: this.accounting.totalInputTokens,
+            output_tokens: this.accounting.totalOutputTokens
           }
         })
         break
       }
       case "message_stop": {
-        this.completed = true
+        this.accounting.completed = true
         out.push(event)
         break
       }
@@ -457,30 +356,8 @@ export class Resumer {
     return out
   }
 
-  /** The current attempt's accounting, ended by `error`. */
-  snapshot(error: ClaudeError.ClaudeError): Attempt {
-    return {
-      attempt: this.attempt,
-      kind: this.kind,
-      inputTokens: this.inputTokens,
-      outputTokens: this.outputTokens,
-      characters: this.characters,
-      dropped: this.dropped,
-      completed: this.completed,
-      error
-    }
-  }
-
-  /** Records the failed attempt. */
-  private close(error: ClaudeError.ClaudeError): Attempt {
-    const attempt = this.snapshot(error)
-    this.attempts.push(attempt)
-    return attempt
-  }
-
-  private reset(kind: AttemptKind, params: Params, continuing: Block | undefined, held: string): void {
-    this.attempt += 1
-    this.kind = kind
+  private reset(kind: ResumableStream.AttemptKind, params: Params, continuing: Block | undefined, held: string): void {
+    this.accounting.next(kind)
     this.params = params
     this.map = new Map()
     this.continuing = continuing
@@ -488,33 +365,28 @@ export class Resumer {
     this.firstText = true
     this.stitching = undefined
     this.announced = false
-    this.dropped = 0
-    this.inputTokens = 0
-    this.outputTokens = 0
-    this.characters = 0
-    this.completed = false
   }
 
   /** Whether this failure is the API refusing our prefill, to be retried at once as a continuation. */
   isPrefillRejection(error: ClaudeError.ClaudeError): boolean {
-    return this.kind === "prefill" && error._tag === "InvalidRequestError" && error.phase === "request"
+    return this.accounting.kind === "prefill" && error._tag === "InvalidRequestError" && error.phase === "request"
   }
 
   /**
-   * Ends the current attempt with `error` and prepares the next. Returns the events that close
-   * what cannot be continued, and the notice (its delay filled in by the caller).
+   * Ends the current attempt with `error` and starts the next. Returns the events that close
+   * what cannot be continued, and the notice (with the `delay` the caller chose).
    */
   fail(
     error: ClaudeError.ClaudeError,
     delay: Duration.Duration,
     refusesPrefill = false
-  ): { readonly events: ReadonlyArray<RawEvent>; readonly notice: Resumption } {
-    let fallback: Fallback | undefined
+  ): { readonly events: ReadonlyArray<RawEvent>; readonly notice: ResumableStream.Resumption } {
+    let fallback: ResumableStream.Fallback | undefined
     if (this.isPrefillRejection(error)) {
       this.preferred = "continuation"
       fallback = "prefill_rejected"
     }
-    const previous = this.close(error)
+    const previous = this.accounting.close(error)
     const out: Array<RawEvent> = []
     const superseded: Array<number> = []
     const supersede = (block: Block) => {
@@ -538,47 +410,31 @@ export class Resumer {
       }
     }
 
-    let strategy: Exclude<AttemptKind, "initial">
-    let params: Params = this.original
-    let continuing: Block | undefined
-    let held = ""
     const text = this.partialText
-    const [kept, trimmed] = splitTrailingWhitespace(text)
-    const last = this.blocks.at(-1)
-    const openText = last?.open && last.type === "text" && !last.superseded ? last : undefined
-    if (this.preferred === "restart" && this.blocks.some((b) => !b.superseded)) {
-      strategy = "restart"
+    const next = request.next({
+      original: this.original,
+      preferred: this.preferred,
+      continuePrompt: this.settings.continuePrompt,
+      text,
+      standing: this.blocks.some((b) => !b.superseded),
+      thinking: this.blocks.some((b) => b.type === "thinking"),
+      refusesPrefill
+    })
+    fallback ??= next.fallback
+    let continuing: Block | undefined
+    if (next.kind === "restart") {
       for (const block of this.blocks) if (!block.superseded) supersede(block)
-    } else if (kept.length === 0) {
-      // nothing worth a prefill: an ordinary retry, reconciling any whitespace already delivered
-      strategy = "retry"
-      continuing = openText
-      held = text
     } else {
-      const thinking = thinkingEnabled(this.original) || this.blocks.some((b) => b.type === "thinking")
-      strategy = this.preferred === "prefill" && (thinking || refusesPrefill) ? "continuation" : this.preferred
-      if (strategy !== this.preferred) fallback ??= refusesPrefill ? "prefill_unsupported" : "thinking"
-      continuing = openText
-      if (strategy === "prefill") {
-        held = trimmed
-        params = { ...this.original, messages: appendAssistant(this.original.messages, kept) }
-      } else {
-        params = {
-          ...this.original,
-          messages: [
-            ...appendAssistant(this.original.messages, text),
-            { role: "user", content: this.settings.continuePrompt }
-          ]
-        }
-      }
+      const last = this.blocks.at(-1)
+      continuing = last?.open && last.type === "text" && !last.superseded ? last : undefined
     }
-    this.reset(strategy, params, continuing, held)
+    this.reset(next.kind, next.params, continuing, next.held)
     return {
       events: out,
       notice: {
         type: "resumption",
-        attempt: this.attempt,
-        strategy,
+        attempt: this.accounting.attempt,
+        strategy: next.kind,
         fallback,
         reason: error,
         characters: text.length,

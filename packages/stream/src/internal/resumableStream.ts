@@ -1,0 +1,153 @@
+/**
+ * The resumable stream itself: runs one attempt after another through the `Claude` service, feeds
+ * their events to the {@link Resumer}, and on a failure decides (schedule, prefill support) whether
+ * and when the next attempt starts.
+ *
+ * @internal
+ */
+import { Claude } from "@claude-resilience/client"
+import { ClaudeError } from "@claude-resilience/errors"
+import { RetryPolicy } from "@claude-resilience/retry"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type * as Schedule from "effect/Schedule"
+import * as ScheduleDecision from "effect/ScheduleDecision"
+import * as Intervals from "effect/ScheduleIntervals"
+import * as Stream from "effect/Stream"
+import { PrefillSupport } from "../PrefillSupport.js"
+import type * as ResumableStream from "../ResumableStream.js"
+import { collect } from "./collect.js"
+import * as prefillSupport from "./prefillSupport.js"
+import { DEFAULT_CONTINUE_PROMPT } from "./request.js"
+import { ResumeExhaustedError } from "./resumeExhaustedError.js"
+import { Resumer } from "./resumer.js"
+
+type Event = ResumableStream.Event
+type ResumeError = ResumableStream.ResumeError
+
+/** @internal */
+export const isResumption = (event: Event): event is ResumableStream.Resumption => event.type === "resumption"
+
+/** @internal */
+export const isResumed = (event: Event): event is ResumableStream.Resumed => event.type === "resumed"
+
+/** @internal */
+export const isLifecycle = (event: Event): event is ResumableStream.Resumption | ResumableStream.Resumed =>
+  event.type === "resumption" || event.type === "resumed"
+
+const nextDelay = (
+  schedule: Schedule.Schedule<unknown, ClaudeError.ClaudeError>,
+  ref: { state: unknown },
+  error: ClaudeError.ClaudeError
+): Effect.Effect<Duration.Duration | undefined> =>
+  Effect.gen(function* () {
+    const now = yield* Clock.currentTimeMillis
+    const [state, , decision] = yield* schedule.step(now, error, ref.state)
+    ref.state = state
+    if (ScheduleDecision.isDone(decision)) return undefined
+    return Duration.millis(Math.max(0, Intervals.start(decision.intervals) - now))
+  })
+
+/** @internal */
+export const events = (
+  params: Claude.MessageStreamParams,
+  options: ResumableStream.Options = {}
+): Stream.Stream<Event, ResumeError, Claude.Claude> =>
+  Stream.unwrap(
+    Effect.gen(function* () {
+      const claude = yield* Claude.Claude
+      const schedule = options.schedule ?? (yield* RetryPolicy.resolve(claude.retrySchedule))
+      // shared learning if the layer is provided, else this stream learns for itself
+      const support = yield* Effect.serviceOption(PrefillSupport).pipe(
+        Effect.flatMap(Option.match({ onSome: Effect.succeed, onNone: () => prefillSupport.make() }))
+      )
+      const ref: { state: unknown } = { state: schedule.initial }
+      const { continuePrompt, maxOverlap, schedule: _schedule, strategy, ...call } = options
+      const resumer = new Resumer(params, {
+        strategy: strategy ?? "prefill",
+        continuePrompt: continuePrompt ?? DEFAULT_CONTINUE_PROMPT,
+        maxOverlap
+      })
+
+      const onFailure = (
+        error: ClaudeError.ClaudeError
+      ): Effect.Effect<Stream.Stream<Event, ResumeError>, ResumeError> =>
+        Effect.gen(function* () {
+          // the message is whole; an error the server sends after message_stop changes nothing
+          if (resumer.isComplete) return Stream.empty
+          const rejected = resumer.isPrefillRejection(error)
+          if (!rejected && !ClaudeError.isRetryable(error)) return yield* Effect.fail(error)
+          if (rejected && /prefill/i.test(error.message)) {
+            const learned = yield* support.learnRejection(params.model)
+            if (learned) {
+              yield* Effect.logInfo("claude.stream.prefill_refused").pipe(Effect.annotateLogs({ model: params.model }))
+            }
+          }
+          const refusesPrefill = (yield* support.resumeMode(params.model)) === "continuation"
+          // a refused prefill is answered at once with a continuation, off the budget
+          const delay = rejected ? Duration.zero : yield* nextDelay(schedule, ref, error)
+          if (delay === undefined) {
+            return yield* new ResumeExhaustedError({
+              message: `stream could not be resumed after ${resumer.attemptNumber} attempts: ${error.message}`,
+              partialText: resumer.partialText,
+              attempts: [...resumer.history, resumer.snapshot(error)],
+              cause: error
+            })
+          }
+          const { events: closing, notice } = resumer.fail(error, delay, refusesPrefill)
+          yield* Effect.logDebug("claude.stream.resume").pipe(
+            Effect.annotateLogs({
+              attempt: notice.attempt,
+              strategy: notice.strategy,
+              reason: error._tag,
+              phase: "phase" in error ? error.phase : "request",
+              characters: notice.characters,
+              delay_ms: Duration.toMillis(delay),
+              ...(notice.fallback !== undefined ? { fallback: notice.fallback } : {})
+            })
+          )
+          return Stream.fromIterable<Event>([...closing, notice]).pipe(
+            Stream.concat(Stream.drain(Stream.fromEffect(Effect.sleep(delay)))),
+            Stream.concat(attempt())
+          )
+        })
+
+      const attempt = (): Stream.Stream<Event, ResumeError> =>
+        Stream.suspend(() =>
+          claude.messages.stream(resumer.request, call).pipe(
+            Stream.mapConcat((event): ReadonlyArray<Event> => resumer.process(event)),
+            Stream.catchAll((error) => Stream.unwrap(onFailure(error)))
+          )
+        )
+
+      // the consumer's own stop is never retried: it is logged apart from a disconnect
+      return attempt().pipe(
+        Stream.ensuringWith((exit) =>
+          exit._tag === "Failure" && exit.cause._tag !== "Fail" && resumer.isComplete === false
+            ? Effect.logDebug("claude.stream.stopped").pipe(
+                Effect.annotateLogs({
+                  outcome: "interrupted",
+                  attempt: resumer.attemptNumber,
+                  characters: resumer.partialText.length
+                })
+              )
+            : Effect.void
+        )
+      )
+    })
+  )
+
+/** @internal */
+export const stream = (
+  params: Claude.MessageStreamParams,
+  options?: ResumableStream.Options
+): Stream.Stream<Claude.MessageStreamEvent, ResumeError, Claude.Claude> =>
+  Stream.filter(events(params, options), (event): event is Claude.MessageStreamEvent => !isLifecycle(event))
+
+/** @internal */
+export const finalMessage = (
+  params: Claude.MessageStreamParams,
+  options?: ResumableStream.Options
+): Effect.Effect<ResumableStream.FinalMessage, ResumeError, Claude.Claude> => collect(events(params, options))
