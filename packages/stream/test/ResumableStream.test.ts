@@ -7,7 +7,7 @@ import { ClaudeError } from "@claude-resilience/errors"
 import { ResumableStream } from "@claude-resilience/stream"
 import { FakeClaude, Fault } from "@claude-resilience/testing"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Duration, Effect, Exit, Fiber, FastCheck, Option, Schedule, Stream, TestClock } from "effect"
+import { Chunk, Duration, Effect, Exit, Fiber, FastCheck, Option, Schedule, Schema, Stream, TestClock } from "effect"
 import { ask, fast, notices, run, textOf, withFake } from "./helpers.js"
 
 const lastMessage = (request: FakeClaude.RecordedRequest) => {
@@ -396,6 +396,27 @@ describe("ResumableStream with ScriptedClaude", () => {
       const events = yield* Fiber.join(fiber)
       expect(textOf(events)).toBe(full)
       expect(Duration.toMillis(notices(events)[0]!.delay)).toBe(5000)
+    })
+  )
+
+  it.effect("ResumeExhaustedError is a Schema.TaggedError: it encodes and decodes with its attempts and cause", () =>
+    Effect.gen(function* () {
+      const first = ScriptedClaude.events(ScriptedClaude.message("Some text here."), 4)
+      const error = yield* run(ask(), { schedule: Schedule.recurs(0) }).pipe(
+        Effect.provide(ScriptedClaude.layer([cut(first, 3)])),
+        Effect.flip
+      )
+      expect(error).toBeInstanceOf(ResumableStream.ResumeExhaustedError)
+      if (error._tag !== "ResumeExhaustedError") return
+      const encoded = Schema.encodeSync(ResumableStream.ResumeExhaustedError)(error)
+      const decoded = Schema.decodeUnknownSync(ResumableStream.ResumeExhaustedError)(encoded)
+      expect(decoded).toBeInstanceOf(ResumableStream.ResumeExhaustedError)
+      expect(decoded.partialText).toBe("Some")
+      expect(decoded.attempts.map((a) => [a.attempt, a.kind, a.error?._tag])).toEqual([
+        [1, "initial", "ConnectionError"]
+      ])
+      expect(decoded.cause).toBeInstanceOf(ClaudeError.ConnectionError)
+      expect(decoded.message).toBe(error.message)
     })
   )
 

@@ -26,10 +26,11 @@ export const withFake = (options: FakeClaude.Options = {}) =>
     Layer.merge(Logger.minimumLogLevel(LogLevel.Error))
   )
 
+/** Runs a resumable stream to a list of its events; logs below Error are dropped (no test reads them). */
 export const run = (params: Claude.MessageStreamParams, options: ResumableStream.Options = {}) =>
   Effect.map(Stream.runCollect(ResumableStream.events(params, { schedule: fast(), ...options })), (chunk) =>
     Chunk.toReadonlyArray(chunk)
-  )
+  ).pipe(Logger.withMinimumLogLevel(LogLevel.Error))
 
 export const textOf = (events: ReadonlyArray<ResumableStream.Event>) =>
   events
