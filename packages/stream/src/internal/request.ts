@@ -16,7 +16,7 @@ export const DEFAULT_CONTINUE_PROMPT = "Continue from exactly where you left off
 const isWhitespace = (c: string) => /\s/.test(c)
 
 /** Splits `text` into the part a prefill may end with and the trailing whitespace the API rejects. */
-export const splitTrailingWhitespace = (text: string): readonly [kept: string, trimmed: string] => {
+const splitTrailingWhitespace = (text: string): readonly [kept: string, trimmed: string] => {
   let end = text.length
   while (end > 0 && isWhitespace(text.charAt(end - 1))) end--
   return [text.slice(0, end), text.slice(end)]
@@ -37,17 +37,17 @@ const appendAssistant = (messages: ReadonlyArray<Content.MessageParam>, text: st
 }
 
 /** Extended thinking does not accept a prefill. */
-export const thinkingEnabled = (params: Params): boolean =>
+const thinkingEnabled = (params: Params): boolean =>
   params.thinking !== undefined && params.thinking.type !== "disabled"
 
 /** The original request with `kept` (no trailing whitespace) as the assistant's prefill. */
-export const prefill = (original: Params, kept: string): Params => ({
+const prefill = (original: Params, kept: string): Params => ({
   ...original,
   messages: appendAssistant(original.messages, kept)
 })
 
 /** The article's pattern: the partial `text` as an assistant turn, then a user turn asking to continue. */
-export const continuation = (original: Params, text: string, prompt: string): Params => ({
+const continuation = (original: Params, text: string, prompt: string): Params => ({
   ...original,
   messages: [...appendAssistant(original.messages, text), { role: "user", content: prompt }]
 })

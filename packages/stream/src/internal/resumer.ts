@@ -11,8 +11,8 @@ import type * as Duration from "effect/Duration"
 import type * as ResumableStream from "../ResumableStream.js"
 import { Accounting } from "./accounting.js"
 import * as request from "./request.js"
-import { DeliveredTools } from "./toolCalls.js"
 import { DEFAULT_MAX_OVERLAP, stitch } from "./stitch.js"
+import { DeliveredTools } from "./toolCalls.js"
 
 type RawEvent = Claude.MessageStreamEvent
 type Params = Claude.MessageStreamParams
