@@ -11,8 +11,11 @@ import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import type * as Fault from "./Fault.js"
 import type * as Reply from "./Reply.js"
+import * as chaos from "./internal/chaos.js"
 import * as completion from "./internal/completion.js"
+import * as models from "./internal/models.js"
 import * as server from "./internal/server.js"
+import * as state from "./internal/state.js"
 
 /**
  * Random faults: per-fault probabilities drawn from a PRNG seeded by `Options.seed`, one decision per
@@ -139,9 +142,15 @@ export interface Options {
   readonly rateLimits?: RateLimits | undefined
   /** server time runs this many times faster than real time (default 1) */
   readonly clockScale?: number | undefined
-  /** context window in estimated tokens (default 200_000) */
+  /**
+   * context window in estimated tokens, for every model (default: each model's window from
+   * `@claude-resilience/api`'s `Model` table, 200_000 for an id it does not know)
+   */
   readonly contextWindow?: number | undefined
-  /** accepted model ids (default {@link defaultModels}) */
+  /**
+   * accepted model ids, exactly (default: every id the `Model` table knows — {@link defaultModels} —
+   * and new dated snapshots of them, by the table's lookup rule)
+   */
   readonly models?: ReadonlyArray<string> | undefined
   /** length of a completion's full text in characters (default 900) */
   readonly completionChars?: number | undefined
@@ -156,7 +165,8 @@ export interface Options {
   /**
    * models (exact ids or prefixes ending in `*`, e.g. `"claude-opus-4-6*"`) that answer a request
    * ending in an assistant turn with the API's 400: "This model does not support assistant message
-   * prefill. The conversation must end with a user message." (default none)
+   * prefill. The conversation must end with a user message." (default: the models whose
+   * `Model.resumeMode` is `"continuation"` — 4.6 and later; `[]`: every model takes a prefill)
    */
   readonly rejectPrefill?: ReadonlyArray<string> | undefined
   /**
@@ -305,10 +315,11 @@ export class FakeClaude extends Context.Tag("@claude-resilience/testing/FakeClau
  * console.log(FakeClaude.defaultApiKey) // "sk-ant-test-fake-key"
  * ```
  */
-export const defaultApiKey: string = server.DEFAULT_API_KEY
+export const defaultApiKey: string = state.DEFAULT_API_KEY
 
 /**
- * Model ids accepted when `Options.models` is not given.
+ * The model ids `@claude-resilience/api`'s `Model` table knows (`Model.ids`): accepted when
+ * `Options.models` is not given, together with new dated snapshots of them.
  *
  * @since 0.1.0
  * @category Constructors
@@ -319,7 +330,7 @@ export const defaultApiKey: string = server.DEFAULT_API_KEY
  * FakeClaude.defaultModels.includes("claude-sonnet-4-6") // true
  * ```
  */
-export const defaultModels: ReadonlyArray<string> = server.DEFAULT_MODELS
+export const defaultModels: ReadonlyArray<string> = models.DEFAULT_MODELS
 
 /**
  * Named chaos profiles: `none` (no faults), `transient` (a few percent of retryable faults), `drill`
@@ -341,34 +352,7 @@ export const profiles: {
   readonly transient: ChaosProfile
   readonly drill: ChaosProfile
   readonly harsh: ChaosProfile
-} = {
-  none: { rates: {} },
-  transient: {
-    rates: { "429": 0.03, "529": 0.05, "500": 0.02, html502: 0.02, reset: 0.02, cutStream: 0.05, sseOverloaded: 0.03 },
-    retryAfter: "1"
-  },
-  drill: {
-    rates: { "429": 0.04, "529": 0.05, "500": 0.03, html502: 0.03, reset: 0.03, cutStream: 0.06, sseOverloaded: 0.04 },
-    retryAfter: "1"
-  },
-  harsh: {
-    rates: {
-      "429": 0.05,
-      "529": 0.08,
-      "500": 0.03,
-      "503": 0.02,
-      html502: 0.03,
-      empty503: 0.02,
-      truncatedJson: 0.02,
-      reset: 0.04,
-      latency: 0.03,
-      cutStream: 0.08,
-      sseOverloaded: 0.05,
-      malformedSse: 0.02
-    },
-    retryAfter: "1"
-  }
-}
+} = chaos.PROFILES
 
 /**
  * Start the server: listens on 127.0.0.1, closes (dropping open connections) when the scope ends.

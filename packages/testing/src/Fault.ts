@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import * as internal from "./internal/fault.js"
 
 /**
  * What a fault's `match` predicate sees of a request.
@@ -332,7 +333,7 @@ export type Fault =
  * const overloaded = Fault.status(529, { retryAfter: "2", shouldRetry: true })
  * ```
  */
-export const status = (status: number, options: StatusOptions = {}): Status => ({ ...options, _tag: "Status", status })
+export const status: (status: number, options?: StatusOptions) => Status = internal.status
 
 /**
  * An HTML error page (default 502), like the one a proxy returns.
@@ -346,7 +347,7 @@ export const status = (status: number, options: StatusOptions = {}): Status => (
  * const badGateway = Fault.html(502)
  * ```
  */
-export const html = (status: number = 502, options: HeaderOptions = {}): Html => ({ ...options, _tag: "Html", status })
+export const html: (status?: number, options?: HeaderOptions) => Html = internal.html
 
 /**
  * A status with an empty body.
@@ -360,11 +361,7 @@ export const html = (status: number = 502, options: HeaderOptions = {}): Html =>
  * const unavailable = Fault.emptyBody(503)
  * ```
  */
-export const emptyBody = (status: number = 503, options: HeaderOptions = {}): EmptyBody => ({
-  ...options,
-  _tag: "EmptyBody",
-  status
-})
+export const emptyBody: (status?: number, options?: HeaderOptions) => EmptyBody = internal.emptyBody
 
 /**
  * A JSON error body cut mid-way (`content-type: application/json`).
@@ -378,11 +375,7 @@ export const emptyBody = (status: number = 503, options: HeaderOptions = {}): Em
  * const garbled = Fault.truncatedJson(500)
  * ```
  */
-export const truncatedJson = (status: number = 500, options: HeaderOptions = {}): TruncatedJson => ({
-  ...options,
-  _tag: "TruncatedJson",
-  status
-})
+export const truncatedJson: (status?: number, options?: HeaderOptions) => TruncatedJson = internal.truncatedJson
 
 /**
  * Wait `millis` (real milliseconds), then answer normally.
@@ -396,7 +389,7 @@ export const truncatedJson = (status: number = 500, options: HeaderOptions = {})
  * const slow = Fault.latency(250)
  * ```
  */
-export const latency = (millis: number, options: BaseOptions = {}): Latency => ({ ...options, _tag: "Latency", millis })
+export const latency: (millis: number, options?: BaseOptions) => Latency = internal.latency
 
 /**
  * Destroy the connection before any response byte (the SDK reports a connection error).
@@ -410,7 +403,7 @@ export const latency = (millis: number, options: BaseOptions = {}): Latency => (
  * const reset = Fault.reset()
  * ```
  */
-export const reset = (options: BaseOptions = {}): Reset => ({ ...options, _tag: "Reset" })
+export const reset: (options?: BaseOptions) => Reset = internal.reset
 
 /**
  * Destroy the socket after `afterEvents` SSE events.
@@ -424,11 +417,7 @@ export const reset = (options: BaseOptions = {}): Reset => ({ ...options, _tag: 
  * const cut = Fault.cutStream(5)
  * ```
  */
-export const cutStream = (afterEvents: number, options: BaseOptions = {}): CutStream => ({
-  ...options,
-  _tag: "CutStream",
-  afterEvents
-})
+export const cutStream: (afterEvents: number, options?: BaseOptions) => CutStream = internal.cutStream
 
 /**
  * Send an SSE `event: error` (default `overloaded_error`) after `afterEvents` events, then end the stream.
@@ -442,11 +431,7 @@ export const cutStream = (afterEvents: number, options: BaseOptions = {}): CutSt
  * const overloadedMidStream = Fault.sseError(4, { errorType: "overloaded_error" })
  * ```
  */
-export const sseError = (afterEvents: number, options: SseErrorOptions = {}): SseError => ({
-  ...options,
-  _tag: "SseError",
-  afterEvents
-})
+export const sseError: (afterEvents: number, options?: SseErrorOptions) => SseError = internal.sseError
 
 /**
  * Send lines that are not valid SSE JSON after `afterEvents` events, then end the stream.
@@ -460,11 +445,7 @@ export const sseError = (afterEvents: number, options: SseErrorOptions = {}): Ss
  * const garbage = Fault.malformedSse(3)
  * ```
  */
-export const malformedSse = (afterEvents: number, options: BaseOptions = {}): MalformedSse => ({
-  ...options,
-  _tag: "MalformedSse",
-  afterEvents
-})
+export const malformedSse: (afterEvents: number, options?: BaseOptions) => MalformedSse = internal.malformedSse
 
 /**
  * Stop sending for `millis` (socket open) after `afterEvents` events, then finish the stream.
@@ -478,12 +459,7 @@ export const malformedSse = (afterEvents: number, options: BaseOptions = {}): Ma
  * const stall = Fault.stall(3, 5_000)
  * ```
  */
-export const stall = (afterEvents: number, millis: number, options: BaseOptions = {}): Stall => ({
-  ...options,
-  _tag: "Stall",
-  afterEvents,
-  millis
-})
+export const stall: (afterEvents: number, millis: number, options?: BaseOptions) => Stall = internal.stall
 
 /**
  * A stream that goes quiet but stays alive: after `afterEvents` events, `count` pings `everyMs`
@@ -500,13 +476,8 @@ export const stall = (afterEvents: number, millis: number, options: BaseOptions 
  * const quiet = Fault.pings(4, 10, 50)
  * ```
  */
-export const pings = (afterEvents: number, count: number, everyMs: number, options: BaseOptions = {}): Pings => ({
-  ...options,
-  _tag: "Pings",
-  afterEvents,
-  count,
-  everyMs
-})
+export const pings: (afterEvents: number, count: number, everyMs: number, options?: BaseOptions) => Pings =
+  internal.pings
 
 /**
  * The same fault restricted to requests matching `predicate`.
@@ -520,10 +491,8 @@ export const pings = (afterEvents: number, count: number, everyMs: number, optio
  * const onlyStreams = Fault.matching(Fault.cutStream(2), (request) => request.stream)
  * ```
  */
-export const matching = <F extends Fault>(fault: F, predicate: (request: RequestInfo) => boolean): F => ({
-  ...fault,
-  match: predicate
-})
+export const matching: <F extends Fault>(fault: F, predicate: (request: RequestInfo) => boolean) => F =
+  internal.matching
 
 /**
  * `n` copies of a fault, to spread into `enqueue`.
@@ -537,8 +506,7 @@ export const matching = <F extends Fault>(fault: F, predicate: (request: Request
  * const threeOverloads = Fault.times(Fault.status(529), 3)
  * ```
  */
-export const times = <F extends Fault>(fault: F, n: number): ReadonlyArray<F> =>
-  Array.from({ length: Math.max(0, n) }, () => fault)
+export const times: <F extends Fault>(fault: F, n: number) => ReadonlyArray<F> = internal.times
 
 /**
  * A short label for records and stats, e.g. `"status:529"`, `"cutStream:5"`, `"reset"`.
@@ -552,29 +520,4 @@ export const times = <F extends Fault>(fault: F, n: number): ReadonlyArray<F> =>
  * Fault.label(Fault.html(502)) // "html:502"
  * ```
  */
-export const label = (fault: Fault): string => {
-  switch (fault._tag) {
-    case "Status":
-      return `status:${fault.status}`
-    case "Html":
-      return `html:${fault.status}`
-    case "EmptyBody":
-      return `emptyBody:${fault.status}`
-    case "TruncatedJson":
-      return `truncatedJson:${fault.status}`
-    case "Latency":
-      return `latency:${fault.millis}`
-    case "Reset":
-      return "reset"
-    case "CutStream":
-      return `cutStream:${fault.afterEvents}`
-    case "SseError":
-      return `sseError:${fault.afterEvents}`
-    case "MalformedSse":
-      return `malformedSse:${fault.afterEvents}`
-    case "Stall":
-      return `stall:${fault.afterEvents}`
-    case "Pings":
-      return `pings:${fault.afterEvents}x${fault.count}`
-  }
-}
+export const label: (fault: Fault) => string = internal.label

@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 import type { RequestInfo } from "./Fault.js"
+import * as internal from "./internal/reply.js"
 
 /**
  * One tool call of a scripted `tool_use` answer.
@@ -114,10 +115,10 @@ export type Reply = ToolUse | Text
  * )
  * ```
  */
-export const toolUse = (
+export const toolUse: (
   calls: ReadonlyArray<ToolCall>,
-  options: BaseOptions & { readonly text?: string | undefined } = {}
-): ToolUse => ({ ...options, _tag: "ToolUse", calls })
+  options?: BaseOptions & { readonly text?: string | undefined }
+) => ToolUse = internal.toolUse
 
 /**
  * A text answer.
@@ -131,7 +132,7 @@ export const toolUse = (
  * const reply = Reply.text("It is sunny in Paris.")
  * ```
  */
-export const text = (text: string, options: BaseOptions = {}): Text => ({ ...options, _tag: "Text", text })
+export const text: (text: string, options?: BaseOptions) => Text = internal.text
 
 /**
  * `n` copies of a reply, to spread into `FakeClaude.reply`.
@@ -145,5 +146,4 @@ export const text = (text: string, options: BaseOptions = {}): Text => ({ ...opt
  * const replies = Reply.times(Reply.toolUse([{ name: "ping", input: {} }]), 3)
  * ```
  */
-export const times = <R extends Reply>(reply: R, n: number): ReadonlyArray<R> =>
-  Array.from({ length: Math.max(0, n) }, () => reply)
+export const times: <R extends Reply>(reply: R, n: number) => ReadonlyArray<R> = internal.times

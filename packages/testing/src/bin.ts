@@ -31,7 +31,10 @@ const clockScale = Options.float("clock-scale").pipe(
   Options.withDefault(1),
   Options.withDescription("server time runs this many times faster")
 )
-const contextWindow = Options.integer("context-window").pipe(Options.withDefault(200_000))
+const contextWindow = Options.integer("context-window").pipe(
+  Options.optional,
+  Options.withDescription("context window in tokens for every model (default: each model's own)")
+)
 const eventDelay = Options.integer("event-delay-ms").pipe(
   Options.withDefault(0),
   Options.withDescription("real ms between SSE events")
@@ -53,7 +56,7 @@ const command = Command.make(
           outputTokensPerMinute: Option.getOrUndefined(flags.otpm)
         },
         clockScale: flags.clockScale,
-        contextWindow: flags.contextWindow,
+        contextWindow: Option.getOrUndefined(flags.contextWindow),
         eventDelayMs: flags.eventDelay
       })
       yield* Console.log(`FakeClaude listening on ${fake.url}`)

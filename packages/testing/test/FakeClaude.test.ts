@@ -1,9 +1,10 @@
 import Anthropic, { type APIError } from "@anthropic-ai/sdk"
+import { Model } from "@claude-resilience/api"
 import { FakeClaude, Fault } from "@claude-resilience/testing"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, FastCheck } from "effect"
 import { chunkText } from "../src/internal/completion.js"
-import { attempt, MODEL, params, rejection, textOf, withFake, postMessages } from "./helpers.js"
+import { attempt, MODEL, PREFILL_MODEL, params, rejection, textOf, withFake, postMessages } from "./helpers.js"
 
 describe("FakeClaude messages", () => {
   it.live("answers a non-streaming request with a real Message and a request-id", () =>
@@ -132,6 +133,7 @@ describe("FakeClaude messages", () => {
         for (const cut of [1, 57, 200, 431]) {
           const prefill = full.slice(0, cut).trimEnd()
           const request = params("Resume me", {
+            model: PREFILL_MODEL,
             messages: [
               { role: "user", content: "Resume me" },
               { role: "assistant", content: prefill }
@@ -372,6 +374,98 @@ describe("FakeClaude validation", () => {
       Effect.gen(function* () {
         const error = yield* rejection(() => client.models.list())
         assert.instanceOf(error, Anthropic.NotFoundError)
+      })
+    )
+  )
+})
+
+describe("FakeClaude models, from the api package's Model table", () => {
+  const prefilled = (model: string) =>
+    params("Resume me", {
+      model,
+      messages: [
+        { role: "user", content: "Resume me" },
+        { role: "assistant", content: "On" }
+      ]
+    })
+
+  it.live("refuses a prefill on the models the table says take none, and only there", () =>
+    withFake({}, (_fake, client) =>
+      Effect.gen(function* () {
+        const ids = ["claude-sonnet-4-6", "claude-opus-4-6", "claude-haiku-4-5", "claude-haiku-4-5-20251001"]
+        for (const id of ids) {
+          const outcome = yield* Effect.either(attempt(() => client.messages.create(prefilled(id))))
+          if (Model.resumeMode(id) === "prefill") {
+            assert.isTrue(outcome._tag === "Right", id)
+          } else {
+            assert.isTrue(outcome._tag === "Left", id)
+            if (outcome._tag === "Left") {
+              assert.instanceOf(outcome.left, Anthropic.BadRequestError, id)
+              assert.include(
+                String((outcome.left as APIError).message),
+                "does not support assistant message prefill",
+                id
+              )
+            }
+          }
+        }
+        assert.deepStrictEqual(
+          ids.map((id) => Model.resumeMode(id)),
+          ["continuation", "continuation", "prefill", "prefill"]
+        )
+      })
+    )
+  )
+
+  it.live("rejectPrefill overrides the table: [] lets every model take a prefill", () =>
+    withFake({ rejectPrefill: [] }, (_fake, client) =>
+      Effect.gen(function* () {
+        const message = yield* attempt(() => client.messages.create(prefilled("claude-sonnet-4-6")))
+        assert.strictEqual(message.role, "assistant")
+      })
+    )
+  )
+
+  it.live("serves every id the table knows and new dated snapshots of them; `models` narrows it", () =>
+    Effect.gen(function* () {
+      assert.deepStrictEqual(FakeClaude.defaultModels, Model.ids)
+      yield* withFake({}, (_fake, client) =>
+        Effect.gen(function* () {
+          const snapshot = yield* attempt(() =>
+            client.messages.create(params("hi", { model: "claude-sonnet-4-6-20260101" }))
+          )
+          assert.strictEqual(snapshot.model, "claude-sonnet-4-6-20260101")
+        })
+      )
+      yield* withFake({ models: [PREFILL_MODEL] }, (_fake, client) =>
+        Effect.gen(function* () {
+          const error = yield* rejection(() => client.messages.create(params("hi")))
+          assert.instanceOf(error, Anthropic.NotFoundError)
+          const ok = yield* attempt(() => client.messages.create(params("hi", { model: PREFILL_MODEL })))
+          assert.strictEqual(ok.model, PREFILL_MODEL)
+        })
+      )
+    })
+  )
+
+  it.live("checks a prompt against its model's context window", () =>
+    withFake({}, (_fake, client) =>
+      Effect.gen(function* () {
+        const small = Model.contextWindow(PREFILL_MODEL)
+        const large = Model.contextWindow(MODEL)
+        assert.isBelow(small, large)
+        // a prompt between the two windows
+        const content = "x".repeat(small * 4 + 400)
+        const expected = FakeClaude.estimateTokens({ messages: [{ role: "user", content }] })
+        assert.isAbove(expected, small)
+        assert.isBelow(expected, large)
+        const error = yield* rejection(() =>
+          client.messages.create(params(content, { model: PREFILL_MODEL, max_tokens: 16 }))
+        )
+        assert.instanceOf(error, Anthropic.BadRequestError)
+        assert.include(String((error as APIError).message), `prompt is too long: ${expected} tokens > ${small} maximum`)
+        const ok = yield* attempt(() => client.messages.create(params(content, { max_tokens: 16 })))
+        assert.strictEqual(ok.usage.input_tokens, expected)
       })
     )
   )

@@ -4,6 +4,9 @@ import { Effect } from "effect"
 
 export const MODEL = "claude-sonnet-4-6"
 
+/** A model that takes an assistant prefill (4.6 and later models refuse it). */
+export const PREFILL_MODEL = "claude-haiku-4-5"
+
 export type Params = Anthropic.MessageCreateParamsNonStreaming
 
 export const params = (content: string, extra: Partial<Params> = {}): Params => ({
@@ -13,14 +16,14 @@ export const params = (content: string, extra: Partial<Params> = {}): Params => 
   ...extra
 })
 
-/** Runs `f` against a fresh server with an SDK client that never retries. */
+/** Runs `f` against a fresh server with an SDK client that never retries (and logs nothing: faults make it complain). */
 export const withFake = <A, E>(
   options: FakeClaude.Options,
   f: (fake: FakeClaude.Service, client: Anthropic) => Effect.Effect<A, E>
 ): Effect.Effect<A, E> =>
   Effect.gen(function* () {
     const fake = yield* FakeClaude.FakeClaude
-    const client = new Anthropic({ apiKey: fake.apiKey, baseURL: fake.url, maxRetries: 0 })
+    const client = new Anthropic({ apiKey: fake.apiKey, baseURL: fake.url, maxRetries: 0, logLevel: "off" })
     return yield* f(fake, client)
   }).pipe(Effect.provide(FakeClaude.layer(options)))
 

@@ -3,6 +3,8 @@
  *
  * @internal
  */
+import { Content } from "@claude-resilience/api"
+import * as Predicate from "effect/Predicate"
 
 /** @internal */
 export interface CompletionMessage {
@@ -22,8 +24,6 @@ export const DEFAULT_COMPLETION_CHARS = 900
 
 /** @internal */
 export const CONTINUE_PATTERN = /\bcontinue\b/i
-
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null
 
 /** FNV-1a over UTF-16 code units, mixed with the seed. @internal */
 export const hash = (text: string, seed: number): number => {
@@ -133,12 +133,10 @@ const WORDS = [
 /** Concatenated text of a message's content: strings, text blocks and tool results. @internal */
 export const contentText = (content: unknown): string => {
   if (typeof content === "string") return content
-  if (!Array.isArray(content)) return ""
   const parts: Array<string> = []
-  for (const block of content) {
-    if (!isRecord(block)) continue
-    if (block.type === "text" && typeof block.text === "string") parts.push(block.text)
-    else if (block.type === "tool_result") parts.push(contentText(block.content))
+  for (const block of Content.blocksOf(content)) {
+    if (Content.isText(block)) parts.push(block.text)
+    else if (Predicate.isRecord(block) && block.type === "tool_result") parts.push(contentText(block.content))
   }
   return parts.join("\n")
 }
@@ -205,9 +203,10 @@ export const completionText = (request: CompletionRequest, seed: number, chars?:
 export const estimateTextTokens = (text: string): number => Math.ceil(text.length / 4)
 
 const blockTokens = (block: unknown): number => {
-  if (!isRecord(block)) return 0
-  if (block.type === "text" && typeof block.text === "string") return estimateTextTokens(block.text)
-  if (block.type === "image" || block.type === "document") return 1_500
+  if (Content.isText(block)) return estimateTextTokens(block.text)
+  // anything else that is not a primitive, arrays included, is measured by its JSON
+  if (typeof block !== "object" || block === null) return 0
+  if (Predicate.hasProperty(block, "type") && (block.type === "image" || block.type === "document")) return 1_500
   return estimateTextTokens(JSON.stringify(block))
 }
 
@@ -259,12 +258,12 @@ export const chunkChars = (text: string, size: number): ReadonlyArray<string> =>
 /** A deterministic tool input derived from a JSON schema's properties. @internal */
 export const toolInputFor = (schema: unknown, seed: number): Record<string, unknown> => {
   const input: Record<string, unknown> = {}
-  if (!isRecord(schema) || !isRecord(schema.properties)) return input
+  if (!Predicate.isRecord(schema) || !Predicate.isRecord(schema.properties)) return input
   let n = 0
   for (const [key, prop] of Object.entries(schema.properties)) {
     n++
-    const type = isRecord(prop) ? prop.type : undefined
-    if (isRecord(prop) && Array.isArray(prop.enum) && prop.enum.length > 0) input[key] = prop.enum[0]
+    const type = Predicate.isRecord(prop) ? prop.type : undefined
+    if (Predicate.isRecord(prop) && Array.isArray(prop.enum) && prop.enum.length > 0) input[key] = prop.enum[0]
     else if (type === "number" || type === "integer") input[key] = (hash(key, seed) % 100) + n
     else if (type === "boolean") input[key] = true
     else if (type === "array") input[key] = []

@@ -7,6 +7,7 @@
  *
  * @internal
  */
+import type { ApiErrorSpec } from "./apiError.js"
 
 /** @internal */
 export interface RateLimits {
@@ -136,6 +137,30 @@ export class RateLimiter {
     }
     if (tokens !== undefined) write("tokens", tokens)
     return out
+  }
+}
+
+/** The API's 429 for a refused admission, with `retry-after` in whole real seconds (at least 1). @internal */
+export const rejection = (
+  limits: RateLimits,
+  admission: Admission
+): { readonly limit: LimitName; readonly error: ApiErrorSpec; readonly retryAfter: string } => {
+  const limit = admission.limit ?? "requests"
+  const value =
+    limit === "requests"
+      ? limits.requestsPerMinute
+      : limit === "input-tokens"
+        ? limits.inputTokensPerMinute
+        : limits.outputTokensPerMinute
+  const unit = limit === "requests" ? "requests" : limit.replace("-", " ")
+  return {
+    limit,
+    error: {
+      status: 429,
+      type: "rate_limit_error",
+      message: `This request would exceed your organization's rate limit of ${value} ${unit} per minute. For details, refer to: https://docs.claude.com/en/api/rate-limits.`
+    },
+    retryAfter: String(Math.max(1, Math.ceil((admission.retryAfterMs ?? 0) / 1000)))
   }
 }
 

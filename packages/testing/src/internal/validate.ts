@@ -3,15 +3,11 @@
  *
  * @internal
  */
+import { Content } from "@claude-resilience/api"
 import * as Either from "effect/Either"
+import * as Predicate from "effect/Predicate"
+import { type ApiErrorSpec, invalid } from "./apiError.js"
 import type { CompletionMessage } from "./completion.js"
-
-/** @internal */
-export interface ApiErrorSpec {
-  readonly status: number
-  readonly type: string
-  readonly message: string
-}
 
 /** @internal */
 export interface ToolDef {
@@ -31,10 +27,6 @@ export interface ValidRequest {
   readonly stream: boolean
 }
 
-const invalid = (message: string): ApiErrorSpec => ({ status: 400, type: "invalid_request_error", message })
-
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
-
 const isEmptyContent = (content: unknown): boolean => {
   if (typeof content === "string") return content.length === 0
   if (Array.isArray(content)) return content.length === 0
@@ -45,12 +37,14 @@ const endsWithWhitespace = (content: unknown): boolean => {
   if (typeof content === "string") return /\s$/.test(content)
   if (Array.isArray(content)) {
     const last: unknown = content[content.length - 1]
-    return isRecord(last) && last.type === "text" && typeof last.text === "string" && /\s$/.test(last.text)
+    return Content.isText(last) && /\s$/.test(last.text)
   }
   return false
 }
 
-const blocksOf = (content: unknown): ReadonlyArray<unknown> => (Array.isArray(content) ? content : [])
+/** A `tool_use` block with an id, whatever else it lacks (`Content.isToolUse` also wants a name). */
+const isToolUseWithId = (block: unknown): block is { readonly type: "tool_use"; readonly id: string } =>
+  Predicate.isRecord(block) && block.type === "tool_use" && typeof block.id === "string"
 
 /**
  * The API's `tool_use` / `tool_result` pairing rules: every `tool_use` of an assistant message is answered by
@@ -63,12 +57,12 @@ export const validatePairing = (messages: ReadonlyArray<CompletionMessage>): Api
   const seenUses = new Set<string>()
   for (let i = 0; i < messages.length; i++) {
     const message = messages[i]!
-    const blocks = blocksOf(message.content)
+    const blocks = Content.blocksOf(message.content)
     if (message.role === "assistant") {
       const ids: Array<string> = []
       for (let k = 0; k < blocks.length; k++) {
         const block = blocks[k]
-        if (!isRecord(block) || block.type !== "tool_use" || typeof block.id !== "string") continue
+        if (!isToolUseWithId(block)) continue
         if (seenUses.has(block.id)) return invalid(`messages.${i}.content.${k}: \`tool_use\` ids must be unique`)
         seenUses.add(block.id)
         ids.push(block.id)
@@ -77,11 +71,7 @@ export const validatePairing = (messages: ReadonlyArray<CompletionMessage>): Api
       const next = messages[i + 1]
       const answered = new Set<string>()
       if (next !== undefined && next.role === "user") {
-        for (const block of blocksOf(next.content)) {
-          if (isRecord(block) && block.type === "tool_result" && typeof block.tool_use_id === "string") {
-            answered.add(block.tool_use_id)
-          }
-        }
+        for (const id of Content.toolResultIds(next.content)) answered.add(id)
       }
       const missing = ids.filter((id) => !answered.has(id))
       if (missing.length > 0) {
@@ -93,14 +83,12 @@ export const validatePairing = (messages: ReadonlyArray<CompletionMessage>): Api
       const previous = messages[i - 1]
       const uses = new Set<string>()
       if (previous !== undefined && previous.role === "assistant") {
-        for (const block of blocksOf(previous.content)) {
-          if (isRecord(block) && block.type === "tool_use" && typeof block.id === "string") uses.add(block.id)
-        }
+        for (const block of Content.blocksOf(previous.content)) if (isToolUseWithId(block)) uses.add(block.id)
       }
       const results = new Set<string>()
       for (let k = 0; k < blocks.length; k++) {
         const block = blocks[k]
-        if (!isRecord(block) || block.type !== "tool_result") continue
+        if (!Predicate.isRecord(block) || block.type !== "tool_result") continue
         const id = typeof block.tool_use_id === "string" ? block.tool_use_id : String(block.tool_use_id)
         if (!uses.has(id)) {
           return invalid(
@@ -126,10 +114,10 @@ export const validatePairing = (messages: ReadonlyArray<CompletionMessage>): Api
  */
 export const validate = (
   body: unknown,
-  models: ReadonlyArray<string>,
+  acceptsModel: (model: string) => boolean,
   countTokens: boolean
 ): Either.Either<ValidRequest, ApiErrorSpec> => {
-  if (!isRecord(body)) return Either.left(invalid("Request body must be a JSON object"))
+  if (!Predicate.isRecord(body)) return Either.left(invalid("Request body must be a JSON object"))
   const model = body.model
   if (model === undefined) return Either.left(invalid("model: Field required"))
   if (typeof model !== "string" || model.length === 0) {
@@ -152,7 +140,7 @@ export const validate = (
   const parsed: Array<CompletionMessage> = []
   for (let i = 0; i < messages.length; i++) {
     const message: unknown = messages[i]
-    if (!isRecord(message)) return Either.left(invalid(`messages.${i}: Input should be a valid dictionary`))
+    if (!Predicate.isRecord(message)) return Either.left(invalid(`messages.${i}: Input should be a valid dictionary`))
     const role = message.role
     if (role !== "user" && role !== "assistant") {
       return Either.left(invalid(`messages.${i}.role: Input should be 'user' or 'assistant'`))
@@ -185,7 +173,7 @@ export const validate = (
   }
   const pairing = validatePairing(parsed)
   if (pairing !== undefined) return Either.left(pairing)
-  if (!models.includes(model)) return Either.left({ status: 404, type: "not_found_error", message: `model: ${model}` })
+  if (!acceptsModel(model)) return Either.left({ status: 404, type: "not_found_error", message: `model: ${model}` })
   const tools = body.tools
   let validTools: Array<ToolDef> | undefined
   if (tools !== undefined) {
@@ -193,7 +181,7 @@ export const validate = (
     validTools = []
     for (let i = 0; i < tools.length; i++) {
       const tool: unknown = tools[i]
-      if (!isRecord(tool) || typeof tool.name !== "string") {
+      if (!Predicate.isRecord(tool) || typeof tool.name !== "string") {
         return Either.left(invalid(`tools.${i}.name: Field required`))
       }
       validTools.push({ name: tool.name, input_schema: tool.input_schema })
