@@ -3,7 +3,7 @@ import { ClaudeError } from "@claude-resilience/errors"
 import { Effect, Either, Exit, ManagedRuntime } from "effect"
 import { bench, describe } from "vitest"
 
-const key = "claude-sonnet-4-5"
+const key = "claude-sonnet-5-5"
 const overloaded = new ClaudeError.OverloadedError({ message: "Overloaded", status: 529 })
 
 const runtime = ManagedRuntime.make(

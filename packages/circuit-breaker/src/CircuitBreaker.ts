@@ -19,6 +19,7 @@ import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import * as CircuitBreakerStore from "./CircuitBreakerStore.js"
 import * as internal from "./internal/breaker.js"
+import * as options from "./internal/options.js"
 
 /**
  * Brands every breaker service.
@@ -33,7 +34,7 @@ import * as internal from "./internal/breaker.js"
  * @since 0.1.0
  * @category Type IDs
  */
-export const TypeId: unique symbol = Symbol.for("@claude-resilience/circuit-breaker/CircuitBreaker")
+export const TypeId: unique symbol = internal.TypeId
 
 /**
  * The type of {@link TypeId}.
@@ -50,12 +51,9 @@ export const TypeId: unique symbol = Symbol.for("@claude-resilience/circuit-brea
  */
 export type TypeId = typeof TypeId
 
-// -----------------------------------------------------------------------------
-// Models
-// -----------------------------------------------------------------------------
-
 /**
- * The state of one circuit as callers see it.
+ * The state of one circuit as callers see it; its tags are `ClaudeError.CircuitState`, the state
+ * names defined once in `@claude-resilience/errors`.
  *
  * - `Closed`: calls run; outcomes are counted.
  * - `Open`: calls are rejected until `until` (epoch millis, from `Clock`).
@@ -79,10 +77,9 @@ export type TypeId = typeof TypeId
  * @category Models
  */
 export type State = Data.TaggedEnum<{
-  Closed: {}
-  Open: { readonly openedAt: number; readonly until: number }
-  HalfOpen: {}
-  Isolated: {}
+  readonly [K in ClaudeError.CircuitState]: K extends "Open"
+    ? { readonly openedAt: number; readonly until: number }
+    : {}
 }>
 
 /**
@@ -144,10 +141,6 @@ export interface Transition {
   readonly reason: Reason
 }
 
-// -----------------------------------------------------------------------------
-// Options
-// -----------------------------------------------------------------------------
-
 /**
  * When a closed circuit opens. Build one with {@link consecutiveFailures} or {@link failureRate}.
  *
@@ -186,7 +179,7 @@ export type Trip =
  * @since 0.1.0
  * @category Options
  */
-export const consecutiveFailures: (threshold: number) => Trip = internal.consecutiveFailures
+export const consecutiveFailures: (threshold: number) => Trip = options.consecutiveFailures
 
 /**
  * Open when the share of failures in a sliding window reaches `threshold` (default 0.5),
@@ -214,7 +207,7 @@ export const failureRate: (
         readonly duration: Duration.DurationInput
         readonly buckets?: number
       }
-) => Trip = internal.failureRate
+) => Trip = options.failureRate
 
 /**
  * Decides whether a finished call counts as a failure. Interrupted calls never reach it:
@@ -249,7 +242,7 @@ export type Classifier = (exit: Exit.Exit<unknown, unknown>) => boolean
  * @since 0.1.0
  * @category Options
  */
-export const serverFailures: (options?: { readonly rateLimits?: boolean }) => Classifier = internal.serverFailures
+export const serverFailures: (options?: { readonly rateLimits?: boolean }) => Classifier = options.serverFailures
 
 /**
  * How a breaker behaves. Every key gets its own circuit with these settings.
@@ -280,10 +273,6 @@ export interface Options {
   readonly isFailure?: Classifier | undefined
 }
 
-// -----------------------------------------------------------------------------
-// Service
-// -----------------------------------------------------------------------------
-
 /**
  * The breaker's interface.
  *
@@ -300,7 +289,7 @@ export interface Options {
  * import { Effect } from "effect"
  *
  * const opusState = Effect.flatMap(CircuitBreaker.CircuitBreaker, (breaker: CircuitBreaker.Service) =>
- *   breaker.state("claude-opus-4-1")
+ *   breaker.state("claude-opus-5-5")
  * )
  * ```
  *
@@ -331,7 +320,7 @@ export interface Service {
  *
  * const program = Effect.gen(function* () {
  *   const breaker = yield* CircuitBreaker.CircuitBreaker
- *   return yield* breaker.execute("claude-sonnet-4-5", Effect.succeed("hi"))
+ *   return yield* breaker.execute("claude-sonnet-5-5", Effect.succeed("hi"))
  * }).pipe(Effect.provide(CircuitBreaker.layer()))
  * ```
  *
@@ -342,10 +331,6 @@ export class CircuitBreaker extends Context.Tag("@claude-resilience/circuit-brea
   CircuitBreaker,
   Service
 >() {}
-
-// -----------------------------------------------------------------------------
-// Metrics
-// -----------------------------------------------------------------------------
 
 /**
  * The breaker's metrics, tagged with `key` (and `state` / `from` / `to`):
@@ -359,7 +344,7 @@ export class CircuitBreaker extends Context.Tag("@claude-resilience/circuit-brea
  * import { CircuitBreaker } from "@claude-resilience/circuit-breaker"
  * import { Metric } from "effect"
  *
- * const rejected = Metric.value(Metric.tagged(CircuitBreaker.metrics.rejections, "key", "claude-sonnet-4-5"))
+ * const rejected = Metric.value(Metric.tagged(CircuitBreaker.metrics.rejections, "key", "claude-sonnet-5-5"))
  * ```
  *
  * @since 0.1.0
@@ -392,10 +377,6 @@ export const metrics: {
 export const make: (
   options?: Options
 ) => Effect.Effect<Service, never, Scope.Scope | CircuitBreakerStore.CircuitBreakerStore> = internal.make
-
-// -----------------------------------------------------------------------------
-// Layers
-// -----------------------------------------------------------------------------
 
 /**
  * The breaker over a store provided separately (a shared store, say).
@@ -437,10 +418,6 @@ export const layerWithoutStore = (
 export const layer = (options?: Options): Layer.Layer<CircuitBreaker> =>
   layerWithoutStore(options).pipe(Layer.provide(CircuitBreakerStore.layerMemory))
 
-// -----------------------------------------------------------------------------
-// Accessors
-// -----------------------------------------------------------------------------
-
 /**
  * Runs an effect through the circuit named `key` of the breaker in context.
  *
@@ -449,7 +426,7 @@ export const layer = (options?: Options): Layer.Layer<CircuitBreaker> =>
  * import { CircuitBreaker } from "@claude-resilience/circuit-breaker"
  * import { Effect } from "effect"
  *
- * const call = Effect.succeed("reply").pipe(CircuitBreaker.withCircuit("claude-sonnet-4-5"))
+ * const call = Effect.succeed("reply").pipe(CircuitBreaker.withCircuit("claude-sonnet-5-5"))
  * // Effect<string, CircuitOpenError, CircuitBreaker>
  * ```
  *
@@ -475,7 +452,7 @@ export const withCircuit: {
  * ```ts
  * import { CircuitBreaker } from "@claude-resilience/circuit-breaker"
  *
- * const state = CircuitBreaker.state("claude-sonnet-4-5") // Effect<State, never, CircuitBreaker>
+ * const state = CircuitBreaker.state("claude-sonnet-5-5") // Effect<State, never, CircuitBreaker>
  * ```
  *
  * @since 0.1.0
@@ -491,7 +468,7 @@ export const state = (key: string): Effect.Effect<State, never, CircuitBreaker> 
  * ```ts
  * import { CircuitBreaker } from "@claude-resilience/circuit-breaker"
  *
- * const maintenance = CircuitBreaker.isolate("claude-opus-4-1")
+ * const maintenance = CircuitBreaker.isolate("claude-opus-5-5")
  * ```
  *
  * @since 0.1.0
@@ -507,7 +484,7 @@ export const isolate = (key: string): Effect.Effect<void, never, CircuitBreaker>
  * ```ts
  * import { CircuitBreaker } from "@claude-resilience/circuit-breaker"
  *
- * const resume = CircuitBreaker.reset("claude-opus-4-1")
+ * const resume = CircuitBreaker.reset("claude-opus-5-5")
  * ```
  *
  * @since 0.1.0

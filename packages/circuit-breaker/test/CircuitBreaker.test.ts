@@ -19,7 +19,7 @@ import {
   TestClock
 } from "effect"
 
-const key = "claude-sonnet-4-5"
+const key = "claude-sonnet-5-5"
 const overloaded = new ClaudeError.OverloadedError({ message: "Overloaded", status: 529 })
 const failing = Effect.fail(overloaded)
 const ok = Effect.succeed("ok")
@@ -337,11 +337,11 @@ describe("CircuitBreaker", () => {
   it.effect("circuits are keyed: one open model does not stop another", () =>
     withBreaker({ trip: CircuitBreaker.consecutiveFailures(1) }, (breaker) =>
       Effect.gen(function* () {
-        yield* failTimes(breaker, 1, "claude-opus-4-1")
-        assert.strictEqual((yield* rejection(breaker.execute("claude-opus-4-1", ok))).key, "claude-opus-4-1")
+        yield* failTimes(breaker, 1, "claude-opus-5-5")
+        assert.strictEqual((yield* rejection(breaker.execute("claude-opus-5-5", ok))).key, "claude-opus-5-5")
         assert.strictEqual(yield* breaker.execute("claude-haiku-4-5", ok), "ok")
         const states = yield* breaker.states
-        assert.strictEqual(states.get("claude-opus-4-1")?._tag, "Open")
+        assert.strictEqual(states.get("claude-opus-5-5")?._tag, "Open")
         assert.strictEqual(states.get("claude-haiku-4-5")?._tag, "Closed")
         assert.strictEqual(states.size, 2)
       })

@@ -202,7 +202,7 @@ export interface Service {
  * const program = Effect.gen(function* () {
  *   const claude = yield* Claude.Claude
  *   const message = yield* claude.messages.create({
- *     model: "claude-sonnet-4-5",
+ *     model: "claude-sonnet-5-5",
  *     max_tokens: 256,
  *     messages: [{ role: "user", content: "Hello" }]
  *   })
@@ -389,7 +389,7 @@ export const config: Config.Config<Options> = Config.all({
  * import { Effect } from "effect"
  *
  * const program = Effect.flatMap(Claude.Claude, (claude) =>
- *   claude.messages.create({ model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: "hi" }] })
+ *   claude.messages.create({ model: "claude-sonnet-5-5", max_tokens: 64, messages: [{ role: "user", content: "hi" }] })
  * ).pipe(Effect.provide(Claude.layerConfig()))
  * ```
  *
@@ -481,7 +481,7 @@ export const apiKey = (key: string): Redacted.Redacted<string> => RedactedValue.
  * import { Claude } from "@claude-resilience/client"
  *
  * const reply = Claude.use((claude) =>
- *   claude.messages.create({ model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: "hi" }] })
+ *   claude.messages.create({ model: "claude-sonnet-5-5", max_tokens: 64, messages: [{ role: "user", content: "hi" }] })
  * )
  * ```
  *

@@ -7,15 +7,14 @@
  * @since 0.1.0
  */
 import { CircuitBreaker } from "@claude-resilience/circuit-breaker"
-import { ClaudeError } from "@claude-resilience/errors"
+import type { ClaudeError } from "@claude-resilience/errors"
 import { RetryPolicy } from "@claude-resilience/retry"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Redacted from "effect/Redacted"
 import * as Claude from "./Claude.js"
-import * as internal from "./internal/client.js"
+import * as internal from "./internal/scripted.js"
 
 /**
  * One scripted answer, consumed by the next call in order.
@@ -86,7 +85,7 @@ export const ping: Liveness = { type: "ping" }
  */
 export const pause = (duration: Duration.DurationInput): Liveness => ({
   type: "pause",
-  millis: Duration.toMillis(Duration.decode(duration))
+  millis: Duration.toMillis(duration)
 })
 
 /**
@@ -177,27 +176,10 @@ export class ScriptedClaude extends Context.Tag("@claude-resilience/client/Scrip
  * @since 0.1.0
  * @category Constructors
  */
-export const message = (
+export const message: (
   text: string,
-  options: { readonly model?: string; readonly stopReason?: Claude.Message["stop_reason"] } = {}
-): Claude.Message =>
-  ({
-    id: `msg_scripted_${text.length}`,
-    type: "message",
-    role: "assistant",
-    model: options.model ?? "claude-sonnet-4-5",
-    content: [{ type: "text", text, citations: null }],
-    stop_reason: options.stopReason ?? "end_turn",
-    stop_sequence: null,
-    usage: {
-      input_tokens: 10,
-      output_tokens: Math.max(1, Math.ceil(text.length / 4)),
-      cache_creation_input_tokens: null,
-      cache_read_input_tokens: null,
-      server_tool_use: null,
-      service_tier: null
-    }
-  }) as Claude.Message
+  options?: { readonly model?: string; readonly stopReason?: Claude.Message["stop_reason"] }
+) => Claude.Message = internal.message
 
 /**
  * A step that answers with a text reply.
@@ -246,33 +228,8 @@ export const fail = (error: ClaudeError.ClaudeError): Step => ({ _tag: "Fail", e
  * @since 0.1.0
  * @category Constructors
  */
-export const events = (msg: Claude.Message, chunkSize = 16): ReadonlyArray<Claude.MessageStreamEvent> => {
-  const out: Array<Claude.MessageStreamEvent> = [
-    {
-      type: "message_start",
-      message: { ...msg, content: [], stop_reason: null, usage: { ...msg.usage, output_tokens: 1 } }
-    }
-  ]
-  msg.content.forEach((block, index) => {
-    if (block.type !== "text") return
-    out.push({ type: "content_block_start", index, content_block: { type: "text", text: "", citations: null } })
-    for (let i = 0; i < block.text.length; i += chunkSize) {
-      out.push({
-        type: "content_block_delta",
-        index,
-        delta: { type: "text_delta", text: block.text.slice(i, i + chunkSize) }
-      })
-    }
-    out.push({ type: "content_block_stop", index })
-  })
-  out.push({
-    type: "message_delta",
-    delta: { stop_reason: msg.stop_reason, stop_sequence: null },
-    usage: { output_tokens: msg.usage.output_tokens }
-  } as Claude.MessageStreamEvent)
-  out.push({ type: "message_stop" })
-  return out
-}
+export const events: (msg: Claude.Message, chunkSize?: number) => ReadonlyArray<Claude.MessageStreamEvent> =
+  internal.events
 
 /**
  * A step that streams a text reply, optionally failing after `failAfter.events` events.
@@ -290,21 +247,13 @@ export const events = (msg: Claude.Message, chunkSize = 16): ReadonlyArray<Claud
  * @since 0.1.0
  * @category Constructors
  */
-export const stream = (
+export const stream: (
   text: string | Claude.Message,
-  options: {
+  options?: {
     readonly chunkSize?: number
     readonly failAfter?: { readonly events: number; readonly error: ClaudeError.ClaudeError }
-  } = {}
-): Step => {
-  const all = events(typeof text === "string" ? message(text) : text, options.chunkSize)
-  return options.failAfter === undefined
-    ? { _tag: "Stream", events: all }
-    : { _tag: "Stream", events: all.slice(0, options.failAfter.events), failAfter: options.failAfter.error }
-}
-
-const exhausted = () =>
-  new ClaudeError.UnknownApiError({ message: "ScriptedClaude: the script has no step left for this call" })
+  }
+) => Step = internal.stream
 
 /**
  * A `Claude` over a script, with `RetryPolicy` and `CircuitBreaker` from context.
@@ -329,72 +278,9 @@ export const layerWithoutDependencies = (
   steps: ReadonlyArray<Step>
 ): Layer.Layer<Claude.Claude | ScriptedClaude, never, RetryPolicy.RetryPolicy | CircuitBreaker.CircuitBreaker> =>
   Layer.effectContext(
-    Effect.gen(function* () {
-      const retry = yield* RetryPolicy.RetryPolicy
-      const breaker = yield* CircuitBreaker.CircuitBreaker
-      // pauses run on the layer's clock, so a TestClock drives them
-      const clock = yield* Effect.clock
-      const wait = (millis: number, signal: AbortSignal) =>
-        new Promise<void>((resolve, reject) => {
-          const aborted = () => reject(new ClaudeError.ConnectionError({ message: "aborted", phase: "stream" }))
-          if (signal.aborted) return aborted()
-          signal.addEventListener("abort", aborted, { once: true })
-          if (Number.isFinite(millis)) {
-            Effect.runPromise(clock.sleep(Duration.millis(millis))).then(() => {
-              signal.removeEventListener("abort", aborted)
-              resolve()
-            }, reject)
-          }
-        })
-      const queue: Array<Step> = [...steps]
-      const calls: Array<Call> = []
-      const next = (operation: Call["operation"], params: unknown): Step | undefined => {
-        calls.push({ operation, params })
-        return queue.shift()
-      }
-      const transport: internal.Transport = {
-        create: async (params) => {
-          const step = next("create", params)
-          if (step === undefined) throw exhausted()
-          if (step._tag === "Fail") throw step.error
-          if (step._tag === "Reply") return step.message
-          throw new ClaudeError.UnknownApiError({ message: "ScriptedClaude: a Stream step answered create" })
-        },
-        countTokens: async (params) => {
-          calls.push({ operation: "count_tokens", params })
-          return { input_tokens: Math.ceil(JSON.stringify(params.messages).length / 4) }
-        },
-        stream: async (params) => {
-          const step = next("stream", params)
-          if (step === undefined) throw exhausted()
-          if (step._tag === "Fail") throw step.error
-          const { events: list, failAfter } =
-            step._tag === "Reply" ? { events: events(step.message), failAfter: undefined } : step
-          const controller = new AbortController()
-          return {
-            controller,
-            async *[Symbol.asyncIterator]() {
-              for (const event of list) {
-                if (event.type === "pause") await wait(event.millis, controller.signal)
-                else yield event
-              }
-              if (failAfter !== undefined) throw failAfter
-            }
-          }
-        }
-      }
-      const service = internal.make({
-        options: { apiKey: Redacted.make("sk-ant-scripted") },
-        retry: retry.schedule,
-        breaker,
-        transport: () => transport
-      })
-      const controls: Service = {
-        calls: Effect.sync(() => [...calls]),
-        push: (...more) => Effect.sync(() => void queue.push(...more))
-      }
-      return Context.make(Claude.Claude, service).pipe(Context.add(ScriptedClaude, controls))
-    })
+    Effect.map(internal.make(steps), ({ controls, service }) =>
+      Context.make(Claude.Claude, service).pipe(Context.add(ScriptedClaude, controls))
+    )
   )
 
 /**

@@ -24,7 +24,7 @@ import {
   Tracer
 } from "effect"
 
-const MODEL = "claude-sonnet-4-5"
+const MODEL = "claude-sonnet-5-5"
 const ask = (text = "Tell me about resilience") => ({
   model: MODEL,
   max_tokens: 512,

@@ -25,9 +25,9 @@ import {
   UnknownApiError
 } from "./ResponseErrors.js"
 import { ConnectionError, TimeoutError, CircuitOpenError } from "./LocalErrors.js"
-import * as advices from "./internal/advice.js"
+import * as classify from "./internal/classify.js"
 import * as internal from "./internal/decode.js"
-import * as memberInternal from "./internal/member.js"
+import * as member from "./internal/member.js"
 import type { Phase } from "./ResponseErrors.js"
 import type { HeadersInput } from "./ResponseHeaders.js"
 
@@ -42,7 +42,7 @@ import type { HeadersInput } from "./ResponseHeaders.js"
  * @since 0.1.0
  * @category Type IDs
  */
-export const TypeId: unique symbol = Symbol.for("@claude-resilience/errors/ClaudeError")
+export const TypeId: unique symbol = member.TypeId
 
 /**
  * @example
@@ -164,7 +164,7 @@ export const ClaudeError = Schema.Union(
   CircuitOpenError
 )
 
-const constructors = Object.fromEntries(ClaudeError.members.map((member) => [member._tag, member])) as unknown as {
+const constructors = Object.fromEntries(ClaudeError.members.map((m) => [m._tag, m])) as unknown as {
   readonly [K in Tag]: new (
     props: Record<string, unknown>,
     disableValidation?: boolean
@@ -174,7 +174,7 @@ const constructors = Object.fromEntries(ClaudeError.members.map((member) => [mem
 // The decoders describe a member (tag and sanitised fields); the classes are built here, so the
 // internal modules need no value from this one.
 const construct = (decoded: ClaudeError | internal.Decoded): ClaudeError =>
-  internal.isClaudeError(decoded) ? decoded : new constructors[decoded._tag](decoded.fields, true)
+  member.isClaudeError(decoded) ? decoded : new constructors[decoded._tag](decoded.fields, true)
 
 /**
  * Builds a member without running its constructor: no validation, no defaults (give every field
@@ -198,9 +198,9 @@ const construct = (decoded: ClaudeError | internal.Decoded): ClaudeError =>
  * @category Constructors
  */
 export const unsafeMake = <C extends (new (props: never, options?: never) => ClaudeError) & { readonly _tag: string }>(
-  member: C,
+  memberClass: C,
   props: ConstructorParameters<C>[0]
-): InstanceType<C> => memberInternal.unsafeMake(member, props as object)
+): InstanceType<C> => member.unsafeMake(memberClass, props as object)
 
 /**
  * Every tag, in the order of the error table.
@@ -208,7 +208,7 @@ export const unsafeMake = <C extends (new (props: never, options?: never) => Cla
  * @since 0.1.0
  * @category Models
  */
-export const tags: ReadonlyArray<Tag> = ClaudeError.members.map((member) => member._tag as Tag)
+export const tags: ReadonlyArray<Tag> = ClaudeError.members.map((m) => m._tag as Tag)
 
 /**
  * Whether a value is a {@link ClaudeError}.
@@ -223,7 +223,7 @@ export const tags: ReadonlyArray<Tag> = ClaudeError.members.map((member) => memb
  * @since 0.1.0
  * @category Guards
  */
-export const isClaudeError: (u: unknown) => u is ClaudeError = internal.isClaudeError
+export const isClaudeError: (u: unknown) => u is ClaudeError = member.isClaudeError
 
 /**
  * Whether an error came from an HTTP response or an SSE `error` event (rather than
@@ -239,8 +239,7 @@ export const isClaudeError: (u: unknown) => u is ClaudeError = internal.isClaude
  * @since 0.1.0
  * @category Guards
  */
-export const isApiResponseError = (e: ClaudeError): e is ApiResponseError =>
-  e._tag !== "ConnectionError" && e._tag !== "TimeoutError" && e._tag !== "CircuitOpenError"
+export const isApiResponseError: (e: ClaudeError) => e is ApiResponseError = classify.isApiResponseError
 
 /**
  * What to do about one kind of failure (a row of the source article's "Action" column).
@@ -279,7 +278,7 @@ export interface Advice {
  * @since 0.1.0
  * @category Classification
  */
-export const advice: { readonly [K in Tag]: Advice } = advices.advice
+export const advice: { readonly [K in Tag]: Advice } = classify.advice
 
 /**
  * Whether retrying may succeed. `x-should-retry` from the server overrides the
@@ -296,20 +295,7 @@ export const advice: { readonly [K in Tag]: Advice } = advices.advice
  * @since 0.1.0
  * @category Classification
  */
-export const isRetryable = (error: ClaudeError): boolean => {
-  switch (error._tag) {
-    case "ConnectionError":
-      return error.reason !== "aborted"
-    case "TimeoutError":
-    case "CircuitOpenError":
-      return true
-    default: {
-      if (error.shouldRetry !== undefined) return error.shouldRetry
-      if (error._tag === "UnknownApiError") return error.status !== undefined && error.status >= 500
-      return advice[error._tag].retryable
-    }
-  }
-}
+export const isRetryable: (error: ClaudeError) => boolean = classify.isRetryable
 
 /**
  * Whether the failure says the server side is unhealthy (5xx, 529, transport,
@@ -325,23 +311,7 @@ export const isRetryable = (error: ClaudeError): boolean => {
  * @since 0.1.0
  * @category Classification
  */
-export const isServerFailure = (error: ClaudeError): boolean => {
-  switch (error._tag) {
-    case "ApiError":
-    case "BadGatewayError":
-    case "ServiceUnavailableError":
-    case "GatewayTimeoutError":
-    case "OverloadedError":
-    case "TimeoutError":
-      return true
-    case "ConnectionError":
-      return error.reason !== "aborted"
-    case "UnknownApiError":
-      return error.status !== undefined && error.status >= 500
-    default:
-      return false
-  }
-}
+export const isServerFailure: (error: ClaudeError) => boolean = classify.isServerFailure
 
 /**
  * The member for an HTTP status alone (no body): the first column of the error table.
@@ -358,7 +328,7 @@ export const isServerFailure = (error: ClaudeError): boolean => {
  * @since 0.1.0
  * @category Classification
  */
-export const tagForStatus = (status: number): Tag => internal.tagForStatus(status)
+export const tagForStatus: (status: number) => Tag = internal.tagForStatus
 
 /**
  * The input of {@link fromResponse}: an HTTP status, its headers and its raw body.
@@ -449,7 +419,7 @@ export const fromUnknownAt = (u: unknown, now: number, options?: { readonly phas
  *
  * const client = new Anthropic({ maxRetries: 0 })
  * const call = Effect.tryPromise(() =>
- *   client.messages.create({ model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: "hi" }] })
+ *   client.messages.create({ model: "claude-sonnet-5-5", max_tokens: 64, messages: [{ role: "user", content: "hi" }] })
  * ).pipe(Effect.catchAll((e) => Effect.flip(ClaudeError.fromUnknown(e.error))))
  * ```
  *
@@ -496,4 +466,4 @@ export const fromStreamEvent = (payload: unknown, headers?: HeadersInput): ApiRe
  * @since 0.1.0
  * @category Accessors
  */
-export const retryAfterOf = (error: unknown): Duration.Duration | undefined => internal.retryAfterOf(error)
+export const retryAfterOf: (error: unknown) => Duration.Duration | undefined = internal.retryAfterOf

@@ -133,6 +133,19 @@ export type CircuitState = typeof CircuitState.Type
 export const CircuitRejectingState = CircuitState.pipe(Schema.pickLiteral("Open", "HalfOpen", "Isolated"))
 
 /**
+ * @example
+ * ```ts
+ * import type { ClaudeError } from "@claude-resilience/errors"
+ *
+ * const waitable = (state: ClaudeError.CircuitRejectingState) => state === "Open"
+ * ```
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export type CircuitRejectingState = typeof CircuitRejectingState.Type
+
+/**
  * A circuit breaker rejected the call without touching the network. `retryAfter`
  * says when the circuit will let a probe through (absent while isolated by hand).
  *
@@ -142,8 +155,8 @@ export const CircuitRejectingState = CircuitState.pipe(Schema.pickLiteral("Open"
  * import { Duration } from "effect"
  *
  * new ClaudeError.CircuitOpenError({
- *   message: "circuit claude-sonnet-4-5 is open",
- *   key: "claude-sonnet-4-5",
+ *   message: "circuit claude-sonnet-5-5 is open",
+ *   key: "claude-sonnet-5-5",
  *   state: "Open",
  *   retryAfter: Duration.seconds(42)
  * })

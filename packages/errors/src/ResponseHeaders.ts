@@ -7,8 +7,9 @@
  *
  * @since 0.1.0
  */
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import * as Schema from "effect/Schema"
+import * as internal from "./internal/headers.js"
 
 /**
  * Any shape of headers the toolkit meets: a fetch `Headers`, a Node header record,
@@ -47,7 +48,7 @@ export type HeadersInput =
  * @since 0.1.0
  * @category Constants
  */
-export const MAX_RETRY_AFTER: Duration.Duration = Duration.hours(1)
+export const MAX_RETRY_AFTER: Duration.Duration = internal.MAX_RETRY_AFTER
 
 /**
  * Reads one header, case-insensitively, from any {@link HeadersInput}. Arrays are
@@ -63,36 +64,7 @@ export const MAX_RETRY_AFTER: Duration.Duration = Duration.hours(1)
  * @since 0.1.0
  * @category Accessors
  */
-export const get = (headers: HeadersInput, name: string): string | undefined => {
-  if (headers === undefined || headers === null) return undefined
-  const lower = name.toLowerCase()
-  if (typeof (headers as { get?: unknown }).get === "function") {
-    try {
-      const value = (headers as { get: (name: string) => string | null | undefined }).get(lower)
-      return value === null || value === undefined ? undefined : String(value)
-    } catch {
-      return undefined
-    }
-  }
-  const record = headers as Readonly<Record<string, unknown>>
-  for (const key of Object.keys(record)) {
-    if (key.toLowerCase() !== lower) continue
-    const value = record[key]
-    if (value === undefined || value === null) return undefined
-    if (Array.isArray(value)) return value.map(String).join(", ")
-    return String(value)
-  }
-  return undefined
-}
-
-const DELTA_SECONDS = /^\s*\+?(\d+(?:\.\d+)?|\.\d+)\s*$/
-// IMF-fixdate, RFC 850 and asctime all contain a letter and a colon; Date.parse reads them.
-const LOOKS_LIKE_DATE = /[A-Za-z]{3}.*\d{1,2}:\d{2}:\d{2}/
-
-const capped = (millis: number): Duration.Duration | undefined => {
-  if (!Number.isFinite(millis) || millis < 0) return undefined
-  return Duration.min(Duration.millis(Math.ceil(millis)), MAX_RETRY_AFTER)
-}
+export const get: (headers: HeadersInput, name: string) => string | undefined = internal.get
 
 /**
  * Parses a `retry-after-ms` value: a non-negative number of milliseconds.
@@ -110,10 +82,8 @@ const capped = (millis: number): Duration.Duration | undefined => {
  * @since 0.1.0
  * @category Parsers
  */
-export const parseRetryAfterMs = (value: string | undefined): Duration.Duration | undefined => {
-  if (value === undefined || !DELTA_SECONDS.test(value)) return undefined
-  return capped(Number(value))
-}
+export const parseRetryAfterMs: (value: string | undefined) => Duration.Duration | undefined =
+  internal.parseRetryAfterMs
 
 /**
  * Parses a `retry-after` value, either delta-seconds (integer or fractional) or an
@@ -133,14 +103,8 @@ export const parseRetryAfterMs = (value: string | undefined): Duration.Duration 
  * @since 0.1.0
  * @category Parsers
  */
-export const parseRetryAfter = (value: string | undefined, now: number): Duration.Duration | undefined => {
-  if (value === undefined) return undefined
-  if (DELTA_SECONDS.test(value)) return capped(Number(value) * 1000)
-  if (!LOOKS_LIKE_DATE.test(value)) return undefined
-  const at = Date.parse(value)
-  if (Number.isNaN(at)) return undefined
-  return capped(Math.max(0, at - now))
-}
+export const parseRetryAfter: (value: string | undefined, now: number) => Duration.Duration | undefined =
+  internal.parseRetryAfter
 
 /**
  * The server's wait instruction from a set of headers: `retry-after-ms` when valid
@@ -156,8 +120,7 @@ export const parseRetryAfter = (value: string | undefined, now: number): Duratio
  * @since 0.1.0
  * @category Accessors
  */
-export const retryAfter = (headers: HeadersInput, now: number): Duration.Duration | undefined =>
-  parseRetryAfterMs(get(headers, "retry-after-ms")) ?? parseRetryAfter(get(headers, "retry-after"), now)
+export const retryAfter: (headers: HeadersInput, now: number) => Duration.Duration | undefined = internal.retryAfter
 
 /**
  * Reads `x-should-retry`: `true` / `false` (case-insensitive) or `undefined` for a
@@ -173,10 +136,7 @@ export const retryAfter = (headers: HeadersInput, now: number): Duration.Duratio
  * @since 0.1.0
  * @category Accessors
  */
-export const shouldRetry = (headers: HeadersInput): boolean | undefined => {
-  const value = get(headers, "x-should-retry")?.trim().toLowerCase()
-  return value === "true" ? true : value === "false" ? false : undefined
-}
+export const shouldRetry: (headers: HeadersInput) => boolean | undefined = internal.shouldRetry
 
 /**
  * Reads the request id (`request-id`, or the older `x-request-id`). Values that are
@@ -192,17 +152,7 @@ export const shouldRetry = (headers: HeadersInput): boolean | undefined => {
  * @since 0.1.0
  * @category Accessors
  */
-export const requestId = (headers: HeadersInput): string | undefined =>
-  sanitizeId(get(headers, "request-id") ?? get(headers, "x-request-id"))
-
-/** @internal */
-export const sanitizeId = (value: unknown): string | undefined => {
-  if (typeof value !== "string") return undefined
-  const trimmed = value.trim()
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-  if (trimmed.length === 0 || trimmed.length > 256 || /[\u0000-\u001f\u007f]/.test(trimmed)) return undefined
-  return trimmed
-}
+export const requestId: (headers: HeadersInput) => string | undefined = internal.requestId
 
 /**
  * One rate-limit bucket as reported by `anthropic-ratelimit-<bucket>-{limit,remaining,reset}`.
@@ -285,20 +235,6 @@ export type RateLimitSnapshot = typeof RateLimitSnapshot.Type
  */
 export type RateLimitKind = keyof RateLimitSnapshot
 
-const BUCKETS: ReadonlyArray<readonly [RateLimitKind, string]> = [
-  ["requests", "requests"],
-  ["tokens", "tokens"],
-  ["inputTokens", "input-tokens"],
-  ["outputTokens", "output-tokens"]
-]
-
-const NON_NEGATIVE_INT = /^\s*\d{1,15}\s*$/
-// RFC 3339: date, "T" or space, time, optional fraction, Z or offset.
-const RFC3339 = /^\s*\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})\s*$/
-
-const parseCount = (value: string | undefined): number | undefined =>
-  value !== undefined && NON_NEGATIVE_INT.test(value) ? Number(value) : undefined
-
 /**
  * Parses an RFC 3339 timestamp as the API sends in `anthropic-ratelimit-*-reset`.
  * Anything else gives `undefined`.
@@ -313,11 +249,7 @@ const parseCount = (value: string | undefined): number | undefined =>
  * @since 0.1.0
  * @category Parsers
  */
-export const parseRfc3339 = (value: string | undefined): Date | undefined => {
-  if (value === undefined || !RFC3339.test(value)) return undefined
-  const date = new Date(value.trim())
-  return Number.isNaN(date.getTime()) ? undefined : date
-}
+export const parseRfc3339: (value: string | undefined) => Date | undefined = internal.parseRfc3339
 
 /**
  * Parses the `anthropic-ratelimit-*` headers. Returns `undefined` when none of them
@@ -338,22 +270,7 @@ export const parseRfc3339 = (value: string | undefined): Date | undefined => {
  * @since 0.1.0
  * @category Accessors
  */
-export const rateLimit = (headers: HeadersInput): RateLimitSnapshot | undefined => {
-  let snapshot: { -readonly [K in RateLimitKind]?: RateLimitBucket } | undefined
-  for (const [kind, name] of BUCKETS) {
-    const limit = parseCount(get(headers, `anthropic-ratelimit-${name}-limit`))
-    const remaining = parseCount(get(headers, `anthropic-ratelimit-${name}-remaining`))
-    const reset = parseRfc3339(get(headers, `anthropic-ratelimit-${name}-reset`))
-    if (limit === undefined && remaining === undefined && reset === undefined) continue
-    snapshot ??= {}
-    snapshot[kind] = {
-      ...(limit !== undefined ? { limit } : {}),
-      ...(remaining !== undefined ? { remaining } : {}),
-      ...(reset !== undefined ? { reset } : {})
-    }
-  }
-  return snapshot
-}
+export const rateLimit: (headers: HeadersInput) => RateLimitSnapshot | undefined = internal.rateLimit
 
 /**
  * Which bucket ran out, judged from a snapshot: the first with `remaining: 0`, in
@@ -369,10 +286,4 @@ export const rateLimit = (headers: HeadersInput): RateLimitSnapshot | undefined 
  * @since 0.1.0
  * @category Accessors
  */
-export const exhausted = (snapshot: RateLimitSnapshot | undefined): RateLimitKind | undefined => {
-  if (snapshot === undefined) return undefined
-  for (const kind of ["requests", "inputTokens", "outputTokens", "tokens"] as const) {
-    if (snapshot[kind]?.remaining === 0) return kind
-  }
-  return undefined
-}
+export const exhausted: (snapshot: RateLimitSnapshot | undefined) => RateLimitKind | undefined = internal.exhausted

@@ -119,7 +119,7 @@ describe("context-window messages", () => {
 
   it("parses max_tokens above the model's limit", () => {
     const message =
-      "max_tokens: 100000 > 64000, which is the maximum allowed number of output tokens for claude-sonnet-4-5"
+      "max_tokens: 100000 > 64000, which is the maximum allowed number of output tokens for claude-haiku-4-5"
     const e = ClaudeError.fromResponseAt({ status: 400, body: envelope("invalid_request_error", message) }, NOW)
     expect(e._tag === "InvalidRequestError" && e.maxTokensTooLarge).toEqual({ maxTokens: 100000, maximum: 64000 })
   })

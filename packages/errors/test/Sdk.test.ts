@@ -34,7 +34,7 @@ const messageStart = `event: message_start\ndata: ${JSON.stringify({
     id: "msg_1",
     type: "message",
     role: "assistant",
-    model: "claude-sonnet-4-5",
+    model: "claude-sonnet-5-5",
     content: [],
     stop_reason: null,
     stop_sequence: null,
@@ -119,7 +119,7 @@ afterAll(async () => {
 const client = (timeout = 10_000) =>
   new Anthropic({ apiKey: "sk-ant-test-SECRET-KEY-123", baseURL, maxRetries: 0, timeout })
 
-const body = { model: "claude-sonnet-4-5", max_tokens: 16, messages: [{ role: "user" as const, content: "hi" }] }
+const body = { model: "claude-sonnet-5-5", max_tokens: 16, messages: [{ role: "user" as const, content: "hi" }] }
 
 /** Runs a create call under a scenario and maps its rejection. */
 const create = (scenario: string, options: { timeout?: number; signal?: AbortSignal } = {}) =>

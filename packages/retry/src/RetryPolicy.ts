@@ -9,35 +9,17 @@ import type { ClaudeError } from "@claude-resilience/errors"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as FiberRef from "effect/FiberRef"
+import type * as FiberRef from "effect/FiberRef"
 import { dual } from "effect/Function"
-import { globalValue } from "effect/GlobalValue"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Schedule from "effect/Schedule"
-import * as internal from "./internal/policy.js"
+import type * as Schedule from "effect/Schedule"
+import * as observed from "./internal/observe.js"
+import * as override from "./internal/override.js"
+import * as policy from "./internal/policy.js"
+import type { Jitter } from "./RetrySchedules.js"
 
-/**
- * How a backoff delay is randomised.
- *
- * - `"decorrelated"` (default): `min(cap, random_between(base, previous * 3))`, from the AWS
- *   Architecture Blog's "Exponential Backoff And Jitter". Never below `base`, so a longer base
- *   (529) really waits longer, while spreading clients as well as full jitter does.
- * - `"full"`: `random_between(0, min(cap, base * factor ** n))`.
- * - `"none"`: `min(cap, base * factor ** n)`; deterministic, for tests and demos.
- *
- * @example
- * ```ts
- * import { RetryPolicy } from "@claude-resilience/retry"
- *
- * const deterministic: RetryPolicy.Jitter = "none"
- * RetryPolicy.claude({ jitter: deterministic })
- * ```
- *
- * @since 0.1.0
- * @category Models
- */
-export type Jitter = internal.Jitter
+export * from "./RetrySchedules.js"
 
 /**
  * The retry numbers of one error class. `maxAttempts` counts every attempt that failed with
@@ -54,7 +36,14 @@ export type Jitter = internal.Jitter
  * @since 0.1.0
  * @category Models
  */
-export interface TagPolicy extends internal.TagPolicy {}
+export interface TagPolicy {
+  readonly base: Duration.DurationInput
+  readonly cap: Duration.DurationInput
+  readonly factor: number
+  readonly maxAttempts: number
+  readonly ladder?: ReadonlyArray<Duration.DurationInput> | undefined
+  readonly jitter?: Jitter | undefined
+}
 
 /**
  * Options of {@link claude}. Every field is optional; `tags` overrides the numbers of one
@@ -80,7 +69,13 @@ export interface TagPolicy extends internal.TagPolicy {}
  * @since 0.1.0
  * @category Models
  */
-export interface Options extends internal.Options {}
+export interface Options {
+  readonly maxAttempts?: number | undefined
+  readonly budget?: Duration.DurationInput | undefined
+  readonly jitter?: Jitter | undefined
+  readonly tags?: { readonly [K in ClaudeError.Tag]?: Partial<TagPolicy> | false } | undefined
+  readonly fallback?: Partial<TagPolicy> | false | undefined
+}
 
 /**
  * What the policy decided after one failure: the output of {@link claude}. `attempt` is the
@@ -100,7 +95,15 @@ export interface Options extends internal.Options {}
  * @since 0.1.0
  * @category Models
  */
-export interface Decision extends internal.Decision {}
+export interface Decision {
+  readonly attempt: number
+  readonly tag: string
+  readonly delay: Duration.Duration
+  readonly retryAfter: Duration.Duration | undefined
+  readonly requestId: string | undefined
+  readonly elapsed: Duration.Duration
+  readonly budgetLeft: Duration.Duration | undefined
+}
 
 /**
  * Why the policy did not retry a failure: the `reason` tag of `claude_retry_give_ups_total`.
@@ -117,7 +120,7 @@ export interface Decision extends internal.Decision {}
  * @since 0.1.0
  * @category Models
  */
-export type GiveUpReason = internal.GiveUpReason
+export type GiveUpReason = "not-retryable" | "max-attempts" | "exhausted" | "budget"
 
 /**
  * The default numbers per error class (tags without an entry are not retried). Read by the
@@ -133,7 +136,7 @@ export type GiveUpReason = internal.GiveUpReason
  * @since 0.1.0
  * @category Constants
  */
-export const defaults: { readonly [K in ClaudeError.Tag]?: TagPolicy } = internal.defaults
+export const defaults: { readonly [K in ClaudeError.Tag]?: TagPolicy } = policy.defaults
 
 /**
  * Total attempts allowed by default, across all error classes.
@@ -148,117 +151,7 @@ export const defaults: { readonly [K in ClaudeError.Tag]?: TagPolicy } = interna
  * @since 0.1.0
  * @category Constants
  */
-export const DEFAULT_MAX_ATTEMPTS: number = internal.DEFAULT_MAX_ATTEMPTS
-
-/**
- * Makes a schedule honour the failure's retry-after: it waits the larger of its own delay and
- * the failure's `retryAfter` (read with `ClaudeError.retryAfterOf`, so any error with a
- * `retryAfter: Duration` field works). Jitter applied by `self` can never shorten the wait
- * below the server's.
- *
- * @example
- * ```ts
- * import { RetryPolicy } from "@claude-resilience/retry"
- * import { type Duration, Effect, Schedule } from "effect"
- *
- * interface Busy {
- *   readonly retryAfter?: Duration.Duration
- * }
- * declare const call: Effect.Effect<string, Busy>
- * const policy = Schedule.exponential("100 millis").pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(5)))
- * call.pipe(Effect.retry(RetryPolicy.withRetryAfter(policy)))
- * ```
- *
- * @since 0.1.0
- * @category Combinators
- */
-export const withRetryAfter: <Out, In, R>(self: Schedule.Schedule<Out, In, R>) => Schedule.Schedule<Out, In, R> =
-  internal.withRetryAfter
-
-/**
- * Decorrelated-jitter backoff (AWS): each delay is `min(cap, random_between(base, previous * 3))`,
- * randomness from Effect's `Random`. Runs forever; bound it with `Schedule.recurs`.
- *
- * @example
- * ```ts
- * import { RetryPolicy } from "@claude-resilience/retry"
- * import { Schedule } from "effect"
- *
- * RetryPolicy.decorrelatedJitter({ base: "1 second", cap: "30 seconds" }).pipe(Schedule.intersect(Schedule.recurs(4)))
- * ```
- *
- * @since 0.1.0
- * @category Constructors
- */
-export const decorrelatedJitter: (options: {
-  readonly base: Duration.DurationInput
-  readonly cap: Duration.DurationInput
-}) => Schedule.Schedule<Duration.Duration> = internal.decorrelatedJitter
-
-/**
- * Exponential backoff capped at `cap`, with optional full jitter. Runs forever.
- *
- * @example
- * ```ts
- * import { RetryPolicy } from "@claude-resilience/retry"
- *
- * RetryPolicy.exponentialBackoff({ base: "500 millis", cap: "8 seconds", jitter: "full" })
- * ```
- *
- * @since 0.1.0
- * @category Constructors
- */
-export const exponentialBackoff: (options: {
-  readonly base: Duration.DurationInput
-  readonly cap: Duration.DurationInput
-  readonly factor?: number | undefined
-  readonly jitter?: "full" | "none" | undefined
-}) => Schedule.Schedule<Duration.Duration> = internal.exponentialBackoff
-
-/**
- * Fixed delays, one per retry, then stop: the article's 502 ladder is
- * `ladder(["3 seconds", "10 seconds", "30 seconds", "60 seconds", "120 seconds"])`. With a
- * jitter other than `"none"` each rung is lengthened by up to 20%, never shortened.
- *
- * @example
- * ```ts
- * import { RetryPolicy } from "@claude-resilience/retry"
- *
- * RetryPolicy.ladder(["3 seconds", "10 seconds", "30 seconds"])
- * ```
- *
- * @since 0.1.0
- * @category Constructors
- */
-export const ladder: (
-  delays: ReadonlyArray<Duration.DurationInput>,
-  jitter?: Jitter
-) => Schedule.Schedule<Duration.Duration> = internal.ladder
-
-/**
- * Dispatches each failure to the schedule of its `_tag`, each with its own state (so a 529
- * does not advance the backoff of a 429). A tag without a case uses `fallback`, or stops.
- * Outputs the failure.
- *
- * @example
- * ```ts
- * import type { ClaudeError } from "@claude-resilience/errors"
- * import { RetryPolicy } from "@claude-resilience/retry"
- * import { Schedule } from "effect"
- *
- * const policy = RetryPolicy.byTag<ClaudeError.ClaudeError>({
- *   RateLimitError: Schedule.spaced("1 second").pipe(Schedule.intersect(Schedule.recurs(5))),
- *   OverloadedError: Schedule.exponential("5 seconds").pipe(Schedule.intersect(Schedule.recurs(3)))
- * })
- * ```
- *
- * @since 0.1.0
- * @category Combinators
- */
-export const byTag: <E extends { readonly _tag: string }>(
-  cases: { readonly [K in E["_tag"]]?: Schedule.Schedule<unknown, Extract<E, { readonly _tag: K }>> },
-  fallback?: Schedule.Schedule<unknown, E>
-) => Schedule.Schedule<E, E> = internal.byTag
+export const DEFAULT_MAX_ATTEMPTS: number = policy.DEFAULT_MAX_ATTEMPTS
 
 /**
  * Turns a schedule into one that outputs a {@link Decision} per failure, logs it (`Effect.logInfo`
@@ -290,7 +183,7 @@ export const observe: <E, R>(
     readonly maxAttempts?: number | undefined
     readonly while?: ((error: E) => boolean) | undefined
   }
-) => Schedule.Schedule<Decision, E, R> = internal.observe
+) => Schedule.Schedule<Decision, E, R> = observed.observe
 
 /**
  * The Claude retry policy: only retryable errors (`x-should-retry` wins), per-class backoff
@@ -311,7 +204,7 @@ export const observe: <E, R>(
  * @since 0.1.0
  * @category Constructors
  */
-export const claude: (options?: Options) => Schedule.Schedule<Decision, ClaudeError.ClaudeError> = internal.claude
+export const claude: (options?: Options) => Schedule.Schedule<Decision, ClaudeError.ClaudeError> = policy.claude
 
 /**
  * The metrics every {@link observe}d schedule (so every {@link claude} policy) updates:
@@ -331,9 +224,9 @@ export const claude: (options?: Options) => Schedule.Schedule<Decision, ClaudeEr
  * @category Metrics
  */
 export const metrics = {
-  retries: internal.retriesTotal,
-  delay: internal.retryDelay,
-  giveUps: internal.giveUpsTotal
+  retries: observed.retriesTotal,
+  delay: observed.retryDelay,
+  giveUps: observed.giveUpsTotal
 } as const
 
 /**
@@ -388,7 +281,7 @@ export class RetryPolicy extends Context.Tag("@claude-resilience/retry/RetryPoli
  * @category Constructors
  */
 export const make = (options?: Options | Schedule.Schedule<unknown, ClaudeError.ClaudeError>): Effect.Effect<Service> =>
-  Effect.sync(() => ({ schedule: toSchedule(options) }))
+  Effect.sync(() => ({ schedule: override.toSchedule(options) }))
 
 /**
  * A layer providing {@link RetryPolicy}, from {@link Options} or from a schedule.
@@ -407,13 +300,6 @@ export const layer = (
   options?: Options | Schedule.Schedule<unknown, ClaudeError.ClaudeError>
 ): Layer.Layer<RetryPolicy> => Layer.effect(RetryPolicy, make(options))
 
-const toSchedule = (
-  options: Options | Schedule.Schedule<unknown, ClaudeError.ClaudeError> | undefined
-): Schedule.Schedule<unknown, ClaudeError.ClaudeError> =>
-  options !== undefined && Schedule.isSchedule(options) ? options : internal.claude(options)
-
-const defaultSchedule = globalValue(Symbol.for("@claude-resilience/retry/RetryPolicy/default"), () => internal.claude())
-
 /**
  * The per-call override set by {@link withPolicy}.
  *
@@ -429,9 +315,7 @@ const defaultSchedule = globalValue(Symbol.for("@claude-resilience/retry/RetryPo
  * @category FiberRefs
  */
 export const currentOverride: FiberRef.FiberRef<Option.Option<Schedule.Schedule<unknown, ClaudeError.ClaudeError>>> =
-  globalValue(Symbol.for("@claude-resilience/retry/RetryPolicy/currentOverride"), () =>
-    FiberRef.unsafeMake<Option.Option<Schedule.Schedule<unknown, ClaudeError.ClaudeError>>>(Option.none())
-  )
+  override.currentOverride
 
 /**
  * Runs an effect with another retry policy for the calls it makes: Options (a Claude policy) or
@@ -459,13 +343,7 @@ export const withPolicy: {
     self: Effect.Effect<A, E, R>,
     policy: Options | Schedule.Schedule<unknown, ClaudeError.ClaudeError>
   ): Effect.Effect<A, E, R>
-} = dual(
-  2,
-  <A, E, R>(
-    self: Effect.Effect<A, E, R>,
-    policy: Options | Schedule.Schedule<unknown, ClaudeError.ClaudeError>
-  ): Effect.Effect<A, E, R> => Effect.locally(self, currentOverride, Option.some(toSchedule(policy)))
-)
+} = dual(2, override.withPolicy)
 
 /**
  * The schedule to use for one call: the {@link withPolicy} override if any, else `fallback`.
@@ -487,13 +365,9 @@ export const withPolicy: {
  * @since 0.1.0
  * @category Accessors
  */
-export const resolve = (
+export const resolve: (
   fallback: Schedule.Schedule<unknown, ClaudeError.ClaudeError>
-): Effect.Effect<Schedule.Schedule<unknown, ClaudeError.ClaudeError>> =>
-  Effect.map(
-    FiberRef.get(currentOverride),
-    Option.getOrElse(() => fallback)
-  )
+) => Effect.Effect<Schedule.Schedule<unknown, ClaudeError.ClaudeError>> = override.resolve
 
 /**
  * The schedule in force here: the {@link withPolicy} override, else the {@link RetryPolicy}
@@ -512,7 +386,7 @@ export const resolve = (
  */
 export const current: Effect.Effect<Schedule.Schedule<unknown, ClaudeError.ClaudeError>> = Effect.flatMap(
   Effect.serviceOption(RetryPolicy),
-  (service) => resolve(Option.match(service, { onNone: () => defaultSchedule, onSome: (s) => s.schedule }))
+  (service) => resolve(Option.match(service, { onNone: () => override.defaultSchedule, onSome: (s) => s.schedule }))
 )
 
 /**
@@ -539,7 +413,7 @@ export const retry: {
 } = dual(
   (args) => Effect.isEffect(args[0]),
   <A, E extends ClaudeError.ClaudeError, R>(self: Effect.Effect<A, E, R>, options?: Options): Effect.Effect<A, E, R> =>
-    Effect.flatMap(options === undefined ? current : Effect.succeed(internal.claude(options)), (schedule) =>
+    Effect.flatMap(options === undefined ? current : Effect.succeed(policy.claude(options)), (schedule) =>
       Effect.retry(self, schedule)
     )
 )

@@ -40,7 +40,7 @@ const invalid = (shouldRetry?: boolean) =>
 const circuitOpen = (retryAfter?: Duration.Duration) =>
   new ClaudeError.CircuitOpenError({
     message: "open",
-    key: "claude-sonnet-4-5",
+    key: "claude-sonnet-5-5",
     state: "Open",
     ...(retryAfter ? { retryAfter } : {})
   })

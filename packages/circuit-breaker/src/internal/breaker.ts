@@ -7,19 +7,15 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Metric from "effect/Metric"
 import * as MetricLabel from "effect/MetricLabel"
-import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
-import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as CB from "../CircuitBreaker.js"
 import { CircuitBreakerStore, type Entry } from "../CircuitBreakerStore.js"
-import * as internal from "./state.js"
+import { config as configOf, serverFailures } from "./options.js"
+import * as machine from "./state.js"
 
-// The same registered symbol as the public `CircuitBreaker.TypeId`.
-export const TypeId: typeof CB.TypeId = Symbol.for(
-  "@claude-resilience/circuit-breaker/CircuitBreaker"
-) as typeof CB.TypeId
+export const TypeId: CB.TypeId = Symbol.for("@claude-resilience/circuit-breaker/CircuitBreaker") as CB.TypeId
 
 export const State = Data.taggedEnum<CB.State>()
 
@@ -33,59 +29,7 @@ export const metrics = {
   transitions: Metric.counter("claude_circuit_transitions_total", { description: "Circuit state transitions" })
 }
 
-export const consecutiveFailures = (threshold: number): CB.Trip => ({
-  _tag: "ConsecutiveFailures",
-  threshold: Math.max(1, Math.floor(threshold))
-})
-
-export const failureRate = (
-  options:
-    | { readonly threshold?: number; readonly minimumCalls?: number; readonly calls: number }
-    | {
-        readonly threshold?: number
-        readonly minimumCalls?: number
-        readonly duration: Duration.DurationInput
-        readonly buckets?: number
-      }
-): CB.Trip => {
-  const threshold = Math.min(1, Math.max(Number.EPSILON, options.threshold ?? 0.5))
-  const minimumCalls = Math.max(1, Math.floor(options.minimumCalls ?? 10))
-  if ("calls" in options) {
-    const size = Math.max(1, Math.floor(options.calls))
-    return {
-      _tag: "FailureRate",
-      threshold,
-      minimumCalls: Math.min(minimumCalls, size),
-      window: { _tag: "Count", size }
-    }
-  }
-  return {
-    _tag: "FailureRate",
-    threshold,
-    minimumCalls,
-    window: {
-      _tag: "Time",
-      duration: Duration.decode(options.duration),
-      buckets: Math.max(1, Math.floor(options.buckets ?? 10))
-    }
-  }
-}
-
-export const serverFailures =
-  (options?: { readonly rateLimits?: boolean }): CB.Classifier =>
-  (exit) => {
-    if (Exit.isSuccess(exit)) return false
-    const failure = Cause.failureOption(exit.cause)
-    if (Option.isNone(failure) || !ClaudeError.isClaudeError(failure.value)) return false
-    const error = failure.value
-    return ClaudeError.isServerFailure(error) || (options?.rateLimits === true && error._tag === "RateLimitError")
-  }
-
-const stateValue: Record<Entry["status"], number> = { Closed: 0, Open: 1, HalfOpen: 2, Isolated: 3 }
-
-// -----------------------------------------------------------------------------
-// Constructors
-// -----------------------------------------------------------------------------
+const stateValue: Record<ClaudeError.CircuitState, number> = { Closed: 0, Open: 1, HalfOpen: 2, Isolated: 3 }
 
 const toState = (entry: Entry): CB.State => {
   switch (entry.status) {
@@ -104,7 +48,7 @@ const toState = (entry: Entry): CB.State => {
 // the cost of a rejection: the fields are known-good, so the error is built without a constructor.
 const rejection = (
   key: string,
-  state: "Open" | "HalfOpen" | "Isolated",
+  state: ClaudeError.CircuitRejectingState,
   retryAfter: number | undefined
 ): ClaudeError.CircuitOpenError =>
   ClaudeError.unsafeMake(ClaudeError.CircuitOpenError, {
@@ -119,60 +63,14 @@ const rejection = (
     ...(retryAfter === undefined ? {} : { retryAfter: Duration.millis(Math.max(0, retryAfter)) })
   })
 
-const maxScheduleSteps = 32
-
-const openDurations = (
-  openDuration: CB.Options["openDuration"],
-  maxOpenDuration: Duration.DurationInput
-): Effect.Effect<ReadonlyArray<number>> =>
-  Effect.gen(function* () {
-    const cap = Duration.toMillis(maxOpenDuration)
-    if (openDuration === undefined) return [Math.min(60_000, cap)]
-    if (!Schedule.isSchedule(openDuration)) return [Math.min(Duration.toMillis(openDuration), cap)]
-    // The n-th delay of the schedule is the n-th open duration; the last one repeats.
-    const delays = yield* Schedule.run(
-      Schedule.delays(openDuration as Schedule.Schedule<unknown, unknown>),
-      yield* Clock.currentTimeMillis,
-      Array.from({ length: maxScheduleSteps }, () => undefined)
-    )
-    const durations: Array<number> = []
-    for (const delay of delays) {
-      const millis = Math.min(Math.max(0, Duration.toMillis(delay)), cap)
-      durations.push(millis)
-      if (millis >= cap) break
-    }
-    return durations.length > 0 ? durations : [Math.min(60_000, cap)]
-  })
-
-const toTripConfig = (trip: CB.Trip): internal.TripConfig =>
-  trip._tag === "ConsecutiveFailures"
-    ? trip
-    : {
-        _tag: "FailureRate",
-        threshold: trip.threshold,
-        minimumCalls: trip.minimumCalls,
-        window:
-          trip.window._tag === "Count"
-            ? trip.window
-            : {
-                _tag: "Time",
-                millis: Math.max(1, Duration.toMillis(trip.window.duration)),
-                buckets: trip.window.buckets
-              }
-      }
-
 export const make = (options: CB.Options = {}): Effect.Effect<CB.Service, never, Scope.Scope | CircuitBreakerStore> =>
   Effect.gen(function* () {
     const store = yield* CircuitBreakerStore
-    const config: internal.Config = {
-      trip: toTripConfig(options.trip ?? consecutiveFailures(5)),
-      openDurations: yield* openDurations(options.openDuration, options.maxOpenDuration ?? Duration.minutes(10)),
-      halfOpenMaxProbes: Math.max(1, Math.floor(options.halfOpenMaxProbes ?? 1))
-    }
+    const config = yield* configOf(options)
     const isFailure = options.isFailure ?? serverFailures()
     const hub = yield* Effect.acquireRelease(PubSub.sliding<CB.Transition>(1024), PubSub.shutdown)
 
-    const announce = (key: string, change: internal.Change | undefined, at: number): Effect.Effect<void> => {
+    const announce = (key: string, change: machine.Change | undefined, at: number): Effect.Effect<void> => {
       if (change === undefined) return Effect.void
       const transition: CB.Transition = {
         key,
@@ -219,7 +117,7 @@ export const make = (options: CB.Options = {}): Effect.Effect<CB.Service, never,
 
     const reject = (
       key: string,
-      state: "Open" | "HalfOpen" | "Isolated",
+      state: ClaudeError.CircuitRejectingState,
       retryAfter: number | undefined
     ): Effect.Effect<never, ClaudeError.CircuitOpenError> =>
       Effect.zipRight(
@@ -227,10 +125,10 @@ export const make = (options: CB.Options = {}): Effect.Effect<CB.Service, never,
         Effect.failSync(() => rejection(key, state, retryAfter))
       )
 
-    const acquire = (key: string): Effect.Effect<internal.Permit, ClaudeError.CircuitOpenError> =>
+    const acquire = (key: string): Effect.Effect<machine.Permit, ClaudeError.CircuitOpenError> =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
         Effect.flatMap(
-          store.modify(key, (entry) => internal.admit(entry, now, config)),
+          store.modify(key, (entry) => machine.admit(entry, now, config)),
           ({ result, change }) => {
             const announced = announce(key, change, now)
             return result._tag === "Permitted"
@@ -240,8 +138,8 @@ export const make = (options: CB.Options = {}): Effect.Effect<CB.Service, never,
         )
       )
 
-    const release = (key: string, permit: internal.Permit, exit: Exit.Exit<unknown, unknown>): Effect.Effect<void> => {
-      const outcome: internal.Outcome =
+    const release = (key: string, permit: machine.Permit, exit: Exit.Exit<unknown, unknown>): Effect.Effect<void> => {
+      const outcome: machine.Outcome =
         Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause)
           ? "ignored"
           : isFailure(exit)
@@ -249,14 +147,14 @@ export const make = (options: CB.Options = {}): Effect.Effect<CB.Service, never,
             : "success"
       return Effect.flatMap(Clock.currentTimeMillis, (now) =>
         Effect.flatMap(
-          store.modify(key, (entry) => internal.record(entry, permit, outcome, now, config)),
+          store.modify(key, (entry) => machine.record(entry, permit, outcome, now, config)),
           ({ change }) => announce(key, change, now)
         )
       )
     }
 
     const update =
-      (f: (entry: Entry, now: number) => readonly [internal.Step<void>, Entry]) =>
+      (f: (entry: Entry, now: number) => readonly [machine.Step<void>, Entry]) =>
       (key: string): Effect.Effect<void> =>
         Effect.uninterruptible(
           Effect.flatMap(Clock.currentTimeMillis, (now) =>
@@ -272,7 +170,7 @@ export const make = (options: CB.Options = {}): Effect.Effect<CB.Service, never,
         Effect.flatMap(Clock.currentTimeMillis, (now) =>
           Effect.flatMap(
             store.modify(key, (entry) => {
-              const [change, next] = internal.tick(entry, now)
+              const [change, next] = machine.tick(entry, now)
               return [[change, next] as const, next] as const
             }),
             ([change, entry]) => Effect.as(announce(key, change, now), toState(entry))
@@ -295,8 +193,8 @@ export const make = (options: CB.Options = {}): Effect.Effect<CB.Service, never,
       ),
       transitions: Stream.fromPubSub(hub),
       subscribe: PubSub.subscribe(hub),
-      isolate: update((entry) => internal.isolate(entry)),
-      reset: update((entry) => internal.reset(entry))
+      isolate: update((entry) => machine.isolate(entry)),
+      reset: update((entry) => machine.reset(entry))
     }
     return service
   })

@@ -3,6 +3,7 @@
  * so that a store may run it inside an atomic update, and a shared store may run it again
  * after losing a compare-and-set race.
  */
+import type { ClaudeError } from "@claude-resilience/errors"
 import type { Reason } from "../CircuitBreaker.js"
 import type { Entry } from "../CircuitBreakerStore.js"
 
@@ -47,7 +48,7 @@ export type Admission =
   | { readonly _tag: "Permitted"; readonly permit: Permit }
   | {
       readonly _tag: "Rejected"
-      readonly state: "Open" | "HalfOpen" | "Isolated"
+      readonly state: ClaudeError.CircuitRejectingState
       readonly retryAfter: number | undefined
     }
 

@@ -3,7 +3,9 @@ import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import type * as CE from "../ClaudeError.js"
-import * as ResponseHeaders from "../ResponseHeaders.js"
+import type { HeadersInput } from "../ResponseHeaders.js"
+import * as header from "./headers.js"
+import { isClaudeError } from "./member.js"
 
 type Tag = CE.Tag
 type ApiTag = CE.ApiResponseError["_tag"]
@@ -200,11 +202,6 @@ export interface Decoded {
   readonly fields: Record<string, unknown>
 }
 
-// The same key as the public `ClaudeError.TypeId` (a registered symbol).
-const TypeId = Symbol.for("@claude-resilience/errors/ClaudeError")
-
-export const isClaudeError = (u: unknown): u is CE.ClaudeError => Predicate.hasProperty(u, TypeId)
-
 /** Drops `undefined` values so optional fields stay absent (exactOptionalPropertyTypes). */
 const compact = <A extends Record<string, unknown>>(a: A): A => {
   const out: Record<string, unknown> = {}
@@ -217,7 +214,7 @@ const validStatus = (status: unknown): number | undefined =>
 
 export interface ResponseInput {
   readonly status?: number | undefined
-  readonly headers?: ResponseHeaders.HeadersInput
+  readonly headers?: HeadersInput
   readonly body?: unknown
   readonly phase?: CE.Phase | undefined
   readonly fallbackMessage?: string | undefined
@@ -238,8 +235,7 @@ export const fromResponse = (input: ResponseInput, now: number): Decoded & { rea
 
   const headers = input.headers
   const requestId =
-    ResponseHeaders.requestId(headers) ??
-    (Option.isSome(decoded) ? ResponseHeaders.sanitizeId(decoded.value.request_id) : undefined)
+    header.requestId(headers) ?? (Option.isSome(decoded) ? header.sanitizeId(decoded.value.request_id) : undefined)
 
   let errorType: string | undefined
   let errorCode: string | undefined
@@ -263,22 +259,22 @@ export const fromResponse = (input: ResponseInput, now: number): Decoded & { rea
 
   const effectiveStatus = status ?? (errorType !== undefined ? own(TYPE_STATUS, errorType) : undefined)
   const tag = resolveTag(status, errorType)
-  const rateLimit = ResponseHeaders.rateLimit(headers)
+  const rateLimit = header.rateLimit(headers)
   const fields: Record<string, unknown> = compact({
     message,
     status: effectiveStatus,
     errorType,
     errorCode,
     requestId,
-    retryAfter: ResponseHeaders.retryAfter(headers, now),
+    retryAfter: header.retryAfter(headers, now),
     rateLimit,
-    shouldRetry: ResponseHeaders.shouldRetry(headers),
+    shouldRetry: header.shouldRetry(headers),
     phase: input.phase ?? "request",
     bodySnippet
   })
   if (tag === "InvalidRequestError") Object.assign(fields, tokenLimits(message))
   if (tag === "RateLimitError") {
-    const limit = ResponseHeaders.exhausted(rateLimit)
+    const limit = header.exhausted(rateLimit)
     if (limit !== undefined) fields.limit = limit
   }
   return { _tag: tag, fields }
@@ -344,7 +340,7 @@ export const fromUnknown = (
     return decoded("UnknownApiError", { message: redact(String(u).slice(0, MAX_MESSAGE)), phase })
   }
   const names = classNames(u)
-  const requestId = ResponseHeaders.sanitizeId(Predicate.hasProperty(u, "requestID") ? u.requestID : undefined)
+  const requestId = header.sanitizeId(Predicate.hasProperty(u, "requestID") ? u.requestID : undefined)
   const extra = requestId !== undefined ? { requestId } : {}
   if (names.includes("APIUserAbortError") || (Predicate.hasProperty(u, "name") && u.name === "AbortError")) {
     return decoded("ConnectionError", {
@@ -369,7 +365,7 @@ export const fromUnknown = (
   if (names.includes("APIError") || (Predicate.hasProperty(u, "status") && Predicate.hasProperty(u, "headers"))) {
     const status = Predicate.hasProperty(u, "status") ? validStatus(u.status) : undefined
     const parsedBody = Predicate.hasProperty(u, "error") ? u.error : undefined
-    const headers = (Predicate.hasProperty(u, "headers") ? u.headers : undefined) as ResponseHeaders.HeadersInput
+    const headers = (Predicate.hasProperty(u, "headers") ? u.headers : undefined) as HeadersInput
     // For a non-JSON body the SDK keeps no `error` and puts the raw text in its message
     // ("502 <html>…"); recover the text so it is summarised and kept as a snippet.
     const rawText =
@@ -405,18 +401,4 @@ export const retryAfterOf = (error: unknown): Duration.Duration | undefined => {
   if (!Predicate.hasProperty(error, "retryAfter")) return undefined
   const value = error.retryAfter
   return Duration.isDuration(value) ? value : undefined
-}
-
-export const describe = (e: CE.ClaudeError): string => {
-  const parts: Array<string> = []
-  if ("status" in e && e.status !== undefined) parts.push(String(e.status))
-  if ("errorType" in e && e.errorType !== undefined) parts.push(e.errorType)
-  if ("errorCode" in e && e.errorCode !== undefined) parts.push(e.errorCode)
-  if (e._tag === "ConnectionError") parts.push(e.reason)
-  if (e._tag === "CircuitOpenError") parts.push(`${e.key} ${e.state}`)
-  if ("phase" in e && e.phase === "stream") parts.push("mid-stream")
-  if ("requestId" in e && e.requestId !== undefined) parts.push(`request-id ${e.requestId}`)
-  if ("retryAfter" in e && e.retryAfter !== undefined) parts.push(`retry after ${Duration.format(e.retryAfter)}`)
-  const head = parts.length > 0 ? `${e._tag} (${parts.join(", ")})` : e._tag
-  return `${head}: ${e.message}`
 }

@@ -1,14 +1,32 @@
 import type * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
+import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import type * as CE from "../ClaudeError.js"
-import { describe } from "./decode.js"
 
-// The same registered symbol as the public `ClaudeError.TypeId`; the class is typed by `MemberClass`.
-const TypeId: unique symbol = Symbol.for("@claude-resilience/errors/ClaudeError")
+/** The brand of every member; the public `ClaudeError.TypeId` is this symbol. */
+export const TypeId: CE.TypeId = Symbol.for("@claude-resilience/errors/ClaudeError") as CE.TypeId
+
+export const isClaudeError = (u: unknown): u is CE.ClaudeError => Predicate.hasProperty(u, TypeId)
+
+/** `Tag (status, type, code, reason, mid-stream, request id, wait): message`, for `toString`. */
+export const describe = (e: CE.ClaudeError): string => {
+  const parts: Array<string> = []
+  if ("status" in e && e.status !== undefined) parts.push(String(e.status))
+  if ("errorType" in e && e.errorType !== undefined) parts.push(e.errorType)
+  if ("errorCode" in e && e.errorCode !== undefined) parts.push(e.errorCode)
+  if (e._tag === "ConnectionError") parts.push(e.reason)
+  if (e._tag === "CircuitOpenError") parts.push(`${e.key} ${e.state}`)
+  if ("phase" in e && e.phase === "stream") parts.push("mid-stream")
+  if ("requestId" in e && e.requestId !== undefined) parts.push(`request-id ${e.requestId}`)
+  if ("retryAfter" in e && e.retryAfter !== undefined) parts.push(`retry after ${Duration.format(e.retryAfter)}`)
+  const head = parts.length > 0 ? `${e._tag} (${parts.join(", ")})` : e._tag
+  return `${head}: ${e.message}`
+}
 
 /**
- * The base every member extends: a `Schema.TaggedError` carrying the {@link TypeId} brand, whose
- * `toString` names the tag, status, type, request id and wait.
+ * The base every member extends: a `Schema.TaggedError` carrying the {@link TypeId} brand as a
+ * class field, whose `toString` names the tag, status, type, request id and wait.
  */
 export const Member =
   <Self>() =>

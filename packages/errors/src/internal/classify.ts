@@ -62,3 +62,39 @@ export const advice: { readonly [K in CE.Tag]: CE.Advice } = {
     action: "The circuit is open: wait for its retryAfter, or fail fast."
   }
 }
+
+export const isApiResponseError = (e: CE.ClaudeError): e is CE.ApiResponseError =>
+  e._tag !== "ConnectionError" && e._tag !== "TimeoutError" && e._tag !== "CircuitOpenError"
+
+export const isRetryable = (error: CE.ClaudeError): boolean => {
+  switch (error._tag) {
+    case "ConnectionError":
+      return error.reason !== "aborted"
+    case "TimeoutError":
+    case "CircuitOpenError":
+      return true
+    default: {
+      if (error.shouldRetry !== undefined) return error.shouldRetry
+      if (error._tag === "UnknownApiError") return error.status !== undefined && error.status >= 500
+      return advice[error._tag].retryable
+    }
+  }
+}
+
+export const isServerFailure = (error: CE.ClaudeError): boolean => {
+  switch (error._tag) {
+    case "ApiError":
+    case "BadGatewayError":
+    case "ServiceUnavailableError":
+    case "GatewayTimeoutError":
+    case "OverloadedError":
+    case "TimeoutError":
+      return true
+    case "ConnectionError":
+      return error.reason !== "aborted"
+    case "UnknownApiError":
+      return error.status !== undefined && error.status >= 500
+    default:
+      return false
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * One attempt of a call: the request under an `AbortSignal` tied to fiber interruption, mapped to
+ * a `ClaudeError`, bounded by the attempt timeout, counted by the circuit breaker, in its own span.
+ * The stages, from the inside out, are the functions below; a new per-attempt stage (a rate
+ * limiter, a bulkhead) goes between them.
+ */
+import { ClaudeError } from "@claude-resilience/errors"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Metric from "effect/Metric"
+import type * as Claude from "../Claude.js"
+import type { CallContext } from "./call.js"
+import { metrics } from "./metrics.js"
+import { annotateFailure } from "./observe.js"
+
+/** The circuit a call counts in: the call's key, else the layer's rule, else the model. */
+const circuitKey = (context: CallContext, model: string, call: Claude.CallOptions | undefined): string =>
+  call?.circuitKey ?? context.options.circuitKey?.({ model }) ?? model
+
+/** The request itself, its rejection mapped to a `ClaudeError`. */
+const request = <A>(run: (signal: AbortSignal) => Promise<A>): Effect.Effect<A, ClaudeError.ClaudeError> =>
+  Effect.tryPromise({ try: run, catch: (e) => e }).pipe(
+    Effect.catchAll((e) => Effect.flatMap(ClaudeError.fromUnknown(e), Effect.fail))
+  )
+
+/** The attempt timeout: the call's, else the layer's. */
+const withTimeout = <A>(
+  context: CallContext,
+  call: Claude.CallOptions | undefined,
+  self: Effect.Effect<A, ClaudeError.ClaudeError>
+): Effect.Effect<A, ClaudeError.ClaudeError> => {
+  const timeout = call?.timeout !== undefined ? Duration.decode(call.timeout) : context.attemptTimeout
+  return Effect.timeoutFail(self, {
+    duration: timeout,
+    onTimeout: () =>
+      new ClaudeError.TimeoutError({
+        message: `attempt timed out after ${Duration.format(timeout)}`,
+        timeout
+      })
+  })
+}
+
+/**
+ * One attempt: the SDK call under an AbortSignal tied to fiber interruption, mapped to a
+ * ClaudeError, bounded by the attempt timeout, counted by the breaker, traced. `counter` counts
+ * the attempts of the call.
+ */
+export const attempt = <A>(
+  context: CallContext,
+  operation: string,
+  model: string,
+  counter: { n: number },
+  call: Claude.CallOptions | undefined,
+  run: (signal: AbortSignal) => Promise<A>
+): Effect.Effect<A, ClaudeError.ClaudeError> => {
+  const bounded = withTimeout(context, call, request(run))
+  return Effect.suspend(() => {
+    counter.n += 1
+    const n = counter.n
+    return context.breaker.execute(circuitKey(context, model, call), bounded).pipe(
+      Effect.tapError(annotateFailure),
+      Effect.ensuring(Metric.increment(metrics.attempts)),
+      Effect.withSpan(`claude.attempt`, {
+        // A stack trace per span costs more than the rest of the attempt's bookkeeping.
+        captureStackTrace: false,
+        kind: "client",
+        attributes: { "claude.operation": operation, "claude.attempt": n, "gen_ai.request.model": model }
+      })
+    )
+  })
+}

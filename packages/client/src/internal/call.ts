@@ -1,0 +1,81 @@
+/**
+ * The resilient call: retry (the call's schedule, else the `RetryPolicy` override, else the
+ * layer's) around attempts, inside one span, its outcome recorded once. A stage that runs once per
+ * call rather than once per attempt (a preflight check, a fallback plan) wraps {@link resilient}.
+ */
+import type { CircuitBreaker } from "@claude-resilience/circuit-breaker"
+import type { ClaudeError } from "@claude-resilience/errors"
+import { RetryPolicy } from "@claude-resilience/retry"
+import * as Clock from "effect/Clock"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Schedule from "effect/Schedule"
+import type * as Claude from "../Claude.js"
+import { attempt } from "./attempt.js"
+import { finish, spanAttributes, type Usage } from "./observe.js"
+import type { RequestOptions, Transport } from "./transport.js"
+
+/** What every call of one client shares. */
+export interface CallContext {
+  readonly options: Claude.Options
+  /** The layer's retry schedule. */
+  readonly retry: Schedule.Schedule<unknown, ClaudeError.ClaudeError>
+  readonly breaker: CircuitBreaker.Service
+  readonly transport: Transport
+  /** The layer's attempt timeout, decoded. */
+  readonly attemptTimeout: Duration.Duration
+}
+
+/** The schedule of one call: its own (`false`: none), else the `RetryPolicy` override, else the layer's. */
+export const scheduleFor = (
+  context: CallContext,
+  call?: Claude.CallOptions
+): Effect.Effect<Schedule.Schedule<unknown, ClaudeError.ClaudeError>> =>
+  call?.retry === false
+    ? Effect.succeed(Schedule.stop)
+    : call?.retry !== undefined
+      ? Effect.succeed(call.retry)
+      : RetryPolicy.resolve(context.retry)
+
+export const requestOptions = (signal: AbortSignal, call?: Claude.CallOptions): RequestOptions => ({
+  signal,
+  ...(call?.headers !== undefined ? { headers: { ...call.headers } } : {})
+})
+
+/** retry(schedule) → breaker → timeout → request, inside a span with logs and metrics. */
+export const resilient = <A>(
+  context: CallContext,
+  operation: string,
+  params: { readonly model: string; readonly max_tokens?: number },
+  call: Claude.CallOptions | undefined,
+  run: (signal: AbortSignal) => Promise<A>,
+  usageOf: (a: A) => Usage | undefined,
+  content: (a: A) => unknown
+): Effect.Effect<A, ClaudeError.ClaudeError> =>
+  Effect.gen(function* () {
+    const startedAt = yield* Clock.currentTimeMillis
+    const counter = { n: 0 }
+    const schedule = yield* scheduleFor(context, call)
+    return yield* attempt(context, operation, params.model, counter, call, run).pipe(
+      Effect.retry(schedule),
+      Effect.onExit((exit) =>
+        finish(
+          context.options.logContent === true,
+          operation,
+          params.model,
+          startedAt,
+          counter.n,
+          exit,
+          Exit.isSuccess(exit) ? usageOf(exit.value) : undefined,
+          Exit.isSuccess(exit) ? { prompt: params, completion: content(exit.value) } : undefined
+        )
+      )
+    )
+  }).pipe(
+    Effect.withSpan(`claude.messages.${operation}`, {
+      kind: "client",
+      captureStackTrace: false,
+      attributes: spanAttributes(operation, params)
+    })
+  )

@@ -1,0 +1,119 @@
+/**
+ * The streaming call: the connection phase retried like any call, then the events read through
+ * {@link fromTransport} (stall watchdog), the usage taken from them, a stream cut before
+ * `message_stop` turned into a failure, and the outcome recorded when the stream ends.
+ */
+import { ClaudeError } from "@claude-resilience/errors"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import type * as Claude from "../Claude.js"
+import { attempt } from "./attempt.js"
+import { type CallContext, requestOptions, scheduleFor } from "./call.js"
+import { fromTransport, type Limits } from "./fromTransport.js"
+import { finish, spanAttributes, type Usage } from "./observe.js"
+
+/** The default limit between two stream events of any kind (pings included). */
+export const DEFAULT_IDLE_TIMEOUT: Duration.Duration = Duration.seconds(90)
+
+const limitOf = (
+  call: Duration.DurationInput | false | undefined,
+  layer: Duration.DurationInput | false | undefined,
+  fallback: Duration.Duration | undefined
+): Duration.Duration | undefined => {
+  const input = call !== undefined ? call : layer !== undefined ? layer : fallback
+  return input === false || input === undefined ? undefined : Duration.decode(input)
+}
+
+/** The watchdog's limits for one call: the call's, else the layer's, else the defaults. */
+const limitsFor = (context: CallContext, call: Claude.CallOptions | undefined): Limits => ({
+  idle: limitOf(call?.idleTimeout, context.options.streamIdleTimeout, DEFAULT_IDLE_TIMEOUT),
+  content: limitOf(call?.contentTimeout, context.options.streamContentTimeout, undefined)
+})
+
+/** A stream that ended cleanly but without `message_stop` was cut, not finished. */
+const incomplete = () =>
+  new ClaudeError.ConnectionError({
+    message: "stream ended before message_stop",
+    reason: "reset",
+    phase: "stream"
+  })
+
+export const stream = (
+  context: CallContext,
+  params: Claude.MessageStreamParams,
+  call?: Claude.CallOptions
+): Stream.Stream<Claude.MessageStreamEvent, ClaudeError.ClaudeError> =>
+  Stream.unwrapScoped(
+    Effect.gen(function* () {
+      const logContent = context.options.logContent === true
+      const startedAt = yield* Clock.currentTimeMillis
+      // The stream span, captured so the usage recorded when the stream ends lands on it.
+      const span = yield* Effect.option(Effect.currentSpan)
+      const counter = { n: 0 }
+      const schedule = yield* scheduleFor(context, call)
+      // The connection phase (until the response headers) is retried and counted by the breaker.
+      const sdkStream = yield* attempt(context, "stream", params.model, counter, call, (signal) =>
+        context.transport.stream(params, requestOptions(signal, call))
+      ).pipe(
+        Effect.retry(schedule),
+        Effect.onError((cause) =>
+          finish(logContent, "stream", params.model, startedAt, counter.n, Exit.failCause(cause), undefined)
+        )
+      )
+      // Closing the scope before the answer finished (failure, interruption, a consumer that
+      // never pulled) aborts the HTTP request; a finished one needs no abort.
+      const done = { stopped: false }
+      yield* Effect.addFinalizer(() => Effect.sync(() => (done.stopped ? undefined : sdkStream.controller?.abort())))
+      const usage: Usage = { input: 0, output: 0, stopReason: undefined, id: undefined }
+      const events = fromTransport(sdkStream, limitsFor(context, call)).pipe(
+        Stream.catchAll((e) =>
+          Stream.fromEffect(Effect.flatMap(ClaudeError.fromUnknown(e, { phase: "stream" }), Effect.fail))
+        ),
+        // Bookkeeping per chunk, not an Effect per event.
+        Stream.mapChunks((chunk) => {
+          for (const event of chunk) {
+            switch (event.type) {
+              case "message_start":
+                usage.input = event.message.usage.input_tokens
+                usage.output = event.message.usage.output_tokens
+                usage.id = event.message.id
+                break
+              case "message_delta":
+                usage.output = event.usage.output_tokens
+                usage.stopReason = event.delta.stop_reason ?? undefined
+                break
+              case "message_stop":
+                done.stopped = true
+                break
+            }
+          }
+          return chunk
+        }),
+        Stream.concat(Stream.suspend(() => (done.stopped ? Stream.empty : Stream.fail(incomplete())))),
+        Stream.ensuringWith((exit) => {
+          const recorded = finish(
+            logContent,
+            "stream",
+            params.model,
+            startedAt,
+            counter.n,
+            exit,
+            done.stopped ? usage : undefined
+          )
+          return Option.isSome(span) ? Effect.withParentSpan(recorded, span.value) : recorded
+        })
+      )
+      return events
+    })
+  ).pipe(
+    // One span for the whole stream, so the usage and finish reason land on it.
+    Stream.withSpan("claude.messages.stream", {
+      captureStackTrace: false,
+      kind: "client",
+      attributes: spanAttributes("stream", params)
+    })
+  )
