@@ -7,6 +7,7 @@
  *
  * Run: `pnpm vitest bench --run --project context-window`
  */
+import type { Content } from "@claude-resilience/api"
 import { CircuitBreaker } from "@claude-resilience/circuit-breaker"
 import { Claude } from "@claude-resilience/client"
 import { ContextWindow } from "@claude-resilience/context-window"
@@ -16,7 +17,7 @@ import { Effect, Layer, Logger, LogLevel, ManagedRuntime, Redacted, Schedule } f
 import { afterAll, bench, describe } from "vitest"
 
 const MODEL = "claude-sonnet-4-6"
-type Message = ContextWindow.MessageParam
+type Message = Content.MessageParam
 
 const layer = Layer.unwrapEffect(
   Effect.map(FakeClaude.FakeClaude, (fake) =>

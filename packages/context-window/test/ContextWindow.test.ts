@@ -1,35 +1,28 @@
 /**
- * ContextWindow: valid cuts, the count bound, fits against FakeClaude over real HTTP, strategies,
- * auto-recovery and the overflow error.
+ * ContextWindow: valid cuts, the count bound, fits against FakeClaude over real HTTP, the overflow
+ * error, and where the window comes from.
  */
 import Anthropic from "@anthropic-ai/sdk"
+import { type Content, Model } from "@claude-resilience/api"
 import { Claude } from "@claude-resilience/client"
 import { ContextWindow } from "@claude-resilience/context-window"
-import { ClaudeError } from "@claude-resilience/errors"
-import { FakeClaude, Fault } from "@claude-resilience/testing"
+import { FakeClaude } from "@claude-resilience/testing"
 import { assert, describe, expect, it, layer } from "@effect/vitest"
-import { Effect, Exit, FastCheck as fc, Layer, Logger, Metric, pipe, Schedule, Stream } from "effect"
+import { Effect, Exit, FastCheck as fc, Layer, Schedule, Stream } from "effect"
 import {
   COUNT_PATH,
   claudeOverFake,
   conversationArb,
   lastUserIndex,
   layout,
-  MESSAGES_PATH,
   MODEL,
+  request,
   requestsOn,
   roleProblem,
   toolPairingProblem
 } from "./helpers.js"
 
-type Message = ContextWindow.MessageParam
-
-const request = (messages: Array<Message>, max_tokens = 1_000): Claude.MessageCreateParams => ({
-  model: MODEL,
-  max_tokens,
-  system: "You are a careful assistant.",
-  messages
-})
+type Message = Content.MessageParam
 
 /** An in-memory Claude whose count_tokens is FakeClaude's documented estimate, counting calls. */
 const countingClaude = () => {
@@ -240,225 +233,24 @@ layer(claudeOverFake({ seed: 3 }), { excludeTestServices: true })("fit against F
       expect((yield* counts) - before).toBe(1)
     })
   )
+})
 
-  it.effect("data-last form and a user-supplied strategy", () =>
+describe("window and bounds", () => {
+  it.effect("fit reads the window from the api's model table unless contextWindow is given", () =>
     Effect.gen(function* () {
-      const messages = layout(
-        Array.from({ length: 20 }, () => ({ _tag: "text" as const, user: 800, assistant: 800 })),
-        false,
-        50
-      )
-      const note: ContextWindow.Strategy = {
-        name: "note",
-        reserve: 20,
-        replace: ({ dropped }) => Effect.succeed({ text: `[${dropped.length} earlier messages removed]` })
-      }
-      const fitted = yield* pipe(
-        request(messages),
-        ContextWindow.fit({ contextWindow: 5_000 }),
-        Effect.provide(ContextWindow.layerStrategy(note))
-      )
-      expect(fitted.strategy).toBe("note")
-      const first = fitted.request.messages[0]!
-      assert(typeof first.content !== "string")
-      expect(first.content[0]).toEqual({ type: "text", text: `[${fitted.droppedMessages} earlier messages removed]` })
-      expect(fitted.inputTokens).toBeLessThanOrEqual(fitted.budget)
-      expect(FakeClaude.estimateTokens(fitted.request)).toBe(fitted.inputTokens)
+      const { layer: claude } = countingClaude()
+      const req = request([{ role: "user", content: "hi" }])
+      const windowOf = (r: Claude.MessageCreateParams, options?: ContextWindow.FitOptions) =>
+        Effect.map(ContextWindow.fit(r, options), (fitted) => fitted.contextWindow).pipe(Effect.provide(claude))
+      expect(yield* windowOf(req)).toBe(Model.contextWindow(MODEL))
+      expect(yield* windowOf({ ...req, model: "claude-haiku-4-5-20251001" })).toBe(200_000)
+      expect(yield* windowOf({ ...req, model: "some-new-model" })).toBe(Model.defaultContextWindow)
+      expect(yield* windowOf(req, { contextWindow: 50_000 })).toBe(50_000)
     })
   )
 
-  it.effect("summarize: one call to the cheaper model, its cost reported, the summary in the kept turn", () =>
-    Effect.gen(function* () {
-      const claude = yield* Claude.Claude
-      const messages = layout(
-        Array.from({ length: 30 }, () => ({ _tag: "text" as const, user: 1_000, assistant: 1_000 })),
-        false,
-        50
-      )
-      const before = yield* requestsOn(MESSAGES_PATH)
-      const fitted = yield* ContextWindow.fit(request(messages), { contextWindow: 8_000, pin: 1 }).pipe(
-        Effect.provide(ContextWindow.layerSummarize({ model: "claude-haiku-4-5", maxTokens: 300 }))
-      )
-      const calls = (yield* requestsOn(MESSAGES_PATH)).slice(before.length)
-      expect(calls.length).toBe(1)
-      expect((calls[0]!.body as { model: string }).model).toBe("claude-haiku-4-5")
-      const replacement = fitted.replacement
-      assert(replacement !== undefined)
-      expect(replacement.model).toBe("claude-haiku-4-5")
-      expect(replacement.usage?.outputTokens).toBeGreaterThan(0)
-      expect(replacement.costUsd).toBeCloseTo(
-        (replacement.usage!.inputTokens * 1 + replacement.usage!.outputTokens * 5) / 1_000_000,
-        12
-      )
-      // pinned task (user) is followed by an assistant turn: the summary goes into the pinned turn
-      const kept = fitted.request.messages
-      expect(roleProblem(kept)).toBeUndefined()
-      expect(JSON.stringify(kept[0])).toContain("<summary of")
-      expect(fitted.inputTokens).toBeLessThanOrEqual(fitted.budget)
-      yield* claude.messages.create(fitted.request)
-    })
-  )
-})
-
-describe("auto-recovery against FakeClaude", () => {
-  const WINDOW = 6_000
-  const long = layout(
-    Array.from({ length: 40 }, (_, i) =>
-      i % 4 === 1
-        ? { _tag: "tools" as const, user: 200, chain: [[600]] }
-        : { _tag: "text" as const, user: 500, assistant: 500 }
-    ),
-    false,
-    100
-  )
-
-  const metricValue = (kind: string) =>
-    Effect.map(Metric.value(Metric.tagged(ContextWindow.metrics.recoveries, "kind", kind)), (s) => s.count)
-
-  it.live("layerAutoFit turns the 400 into a success with exactly one extra request, and says so", () => {
-    const lines: Array<string> = []
-    const logger = Logger.replace(
-      Logger.defaultLogger,
-      Logger.make(({ message, annotations }) => {
-        lines.push(`${String(message)} ${JSON.stringify(Object.fromEntries(annotations))}`)
-      })
-    )
-    const events: Array<ContextWindow.Recovery> = []
-    return Effect.gen(function* () {
-      const metricBefore = yield* metricValue("fit")
-      const claude = yield* Claude.Claude
-      const message = yield* claude.messages.create(request(long, 500))
-      const sent = yield* requestsOn(MESSAGES_PATH)
-      expect(sent.map((r) => r.outcome)).toEqual([400, 200])
-      const recoveries = ContextWindow.recoveriesOf(message)
-      expect(recoveries.length).toBe(1)
-      const recovery = recoveries[0]!
-      assert(recovery._tag === "Fitted")
-      expect(recovery.maximum).toBe(WINDOW)
-      expect(recovery.promptTokens).toBe(FakeClaude.estimateTokens(request(long, 500)))
-      // N from the error spared the first count
-      expect((yield* requestsOn(COUNT_PATH)).length).toBe(recovery.countCalls)
-      expect(recovery.countCalls).toBeLessThanOrEqual(ContextWindow.maxCountCalls(long.length) - 1)
-      const body = sent[1]!.body as Claude.MessageCreateParams
-      expect(toolPairingProblem(body.messages)).toBeUndefined()
-      expect(events).toEqual(recoveries)
-      expect((yield* metricValue("fit")) - metricBefore).toBe(1)
-      expect(lines.some((l) => l.startsWith("context_window.recovered") && l.includes('"kind":"fit"'))).toBe(true)
-    }).pipe(
-      Effect.provide(
-        ContextWindow.layerAutoFit({ onRecovery: (r) => Effect.sync(() => events.push(r)) }).pipe(
-          Layer.provideMerge(claudeOverFake({ contextWindow: WINDOW }))
-        )
-      ),
-      Effect.provide(logger)
-    )
-  })
-
-  it.live("without auto-recovery the same request fails with the parsed 400", () =>
-    Effect.gen(function* () {
-      const claude = yield* Claude.Claude
-      const error = yield* Effect.flip(claude.messages.create(request(long, 500)))
-      assert(error._tag === "InvalidRequestError")
-      expect(error.promptTooLong?.maxTokens).toBe(WINDOW)
-    }).pipe(Effect.provide(claudeOverFake({ contextWindow: WINDOW })))
-  )
-
-  it.live("streams are recovered before their first event", () =>
-    Effect.gen(function* () {
-      const claude = yield* Claude.Claude
-      const events = yield* Stream.runCollect(claude.messages.stream(request(long, 500)))
-      expect([...events].at(-1)?.type).toBe("message_stop")
-      expect((yield* requestsOn(MESSAGES_PATH)).map((r) => r.outcome)).toEqual([400, 200])
-    }).pipe(
-      Effect.provide(ContextWindow.layerAutoFit().pipe(Layer.provideMerge(claudeOverFake({ contextWindow: WINDOW }))))
-    )
-  )
-
-  it.live("createWithRecovery returns the recoveries, and the overflow when nothing fits", () =>
-    Effect.gen(function* () {
-      const ok = yield* ContextWindow.createWithRecovery(request(long, 500))
-      expect(ok.recoveries.map((r) => r._tag)).toEqual(["Fitted"])
-      const hopeless = layout([{ _tag: "text", user: 100, assistant: 100 }], false, 30_000)
-      const error = yield* Effect.flip(ContextWindow.createWithRecovery(request(hopeless, 500)))
-      expect(error._tag).toBe("ContextOverflowError")
-    }).pipe(Effect.provide(claudeOverFake({ contextWindow: WINDOW })))
-  )
-
-  it.live("the layer surfaces the original 400 when nothing fits", () =>
-    Effect.gen(function* () {
-      const claude = yield* Claude.Claude
-      const hopeless = layout([{ _tag: "text", user: 100, assistant: 100 }], false, 30_000)
-      const error = yield* Effect.flip(claude.messages.create(request(hopeless, 500)))
-      assert(error._tag === "InvalidRequestError")
-      expect(error.promptTooLong).toBeDefined()
-    }).pipe(
-      Effect.provide(ContextWindow.layerAutoFit().pipe(Layer.provideMerge(claudeOverFake({ contextWindow: WINDOW }))))
-    )
-  )
-
-  it.live("clamps an over-limit max_tokens and retries once", () =>
-    Effect.gen(function* () {
-      const fake = yield* FakeClaude.FakeClaude
-      yield* fake.enqueue(
-        Fault.status(400, {
-          message: `max_tokens: 100000 > 64000, which is the maximum allowed number of output tokens for ${MODEL}`
-        })
-      )
-      const claude = yield* Claude.Claude
-      const message = yield* claude.messages.create(request([{ role: "user", content: "hi" }], 100_000))
-      const sent = yield* requestsOn(MESSAGES_PATH)
-      expect(sent.map((r) => (r.body as { max_tokens: number }).max_tokens)).toEqual([100_000, 64_000])
-      expect(ContextWindow.recoveriesOf(message)).toEqual([
-        { _tag: "Clamped", model: MODEL, from: 100_000, to: 64_000, maximum: 64_000 }
-      ])
-    }).pipe(Effect.provide(ContextWindow.layerAutoFit().pipe(Layer.provideMerge(claudeOverFake()))))
-  )
-
-  it.live("input + max_tokens over the window: clamps to what is left", () =>
-    Effect.gen(function* () {
-      const fake = yield* FakeClaude.FakeClaude
-      yield* fake.enqueue(
-        Fault.status(400, {
-          message:
-            "input length and `max_tokens` exceed context limit: 188240 + 21333 > 200000, decrease input length or `max_tokens` and try again"
-        })
-      )
-      const { message, recoveries } = yield* ContextWindow.createWithRecovery(
-        request([{ role: "user", content: "hi" }], 21_333)
-      )
-      expect(message.role).toBe("assistant")
-      expect(recoveries).toEqual([{ _tag: "Clamped", model: MODEL, from: 21_333, to: 11_760, maximum: 200_000 }])
-    }).pipe(Effect.provide(claudeOverFake()))
-  )
-
-  it.live("other errors pass through untouched", () =>
-    Effect.gen(function* () {
-      const fake = yield* FakeClaude.FakeClaude
-      yield* fake.enqueue(Fault.status(400, { message: "messages: text content blocks must be non-empty" }))
-      const claude = yield* Claude.Claude
-      const error = yield* Effect.flip(claude.messages.create(request([{ role: "user", content: "hi" }])))
-      expect(error).toBeInstanceOf(ClaudeError.InvalidRequestError)
-      expect((yield* requestsOn(MESSAGES_PATH)).length).toBe(1)
-    }).pipe(Effect.provide(ContextWindow.layerAutoFit().pipe(Layer.provideMerge(claudeOverFake()))))
-  )
-})
-
-describe("model table", () => {
-  it("knows windows, dated ids, the 1M option and overrides", () => {
-    expect(ContextWindow.contextWindowOf("claude-sonnet-4-5-20250929")).toBe(200_000)
-    expect(ContextWindow.contextWindowOf("claude-sonnet-4-6", { longContext: true })).toBe(1_000_000)
-    expect(ContextWindow.contextWindowOf("claude-haiku-4-5", { longContext: true })).toBe(200_000)
-    expect(ContextWindow.contextWindowOf("some-new-model")).toBe(ContextWindow.defaultContextWindow)
-    expect(ContextWindow.contextWindowOf("mine-7b", { models: { "mine-": { contextWindow: 32_000 } } })).toBe(32_000)
-    expect(ContextWindow.contextWindowOf("claude-sonnet-4-5", { contextWindow: 50_000 })).toBe(50_000)
-    expect(ContextWindow.modelInfo("claude-opus-4-1-20250805")?.maxOutputTokens).toBe(32_000)
-    expect(ContextWindow.longContextHeaders["anthropic-beta"]).toBe("context-1m-2025-08-07")
-  })
-
-  it("bounds and costs", () => {
+  it("bounds", () => {
     expect(ContextWindow.maxCountCalls(1)).toBe(2)
     expect(ContextWindow.maxCountCalls(1_000)).toBe(12)
-    expect(ContextWindow.costOf("claude-haiku-4-5", { inputTokens: 2_000_000, outputTokens: 1_000_000 })).toBe(7)
-    expect(ContextWindow.costOf("unknown", { inputTokens: 1, outputTokens: 1 })).toBeUndefined()
   })
 })

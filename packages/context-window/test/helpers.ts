@@ -2,16 +2,24 @@
  * Shared pieces of the context-window tests: random conversations with text and tool pairs, a
  * validator of what the real API requires of a conversation, and Claude wired to FakeClaude.
  */
+import type { Content } from "@claude-resilience/api"
 import { CircuitBreaker } from "@claude-resilience/circuit-breaker"
 import { Claude } from "@claude-resilience/client"
-import type { ContextWindow } from "@claude-resilience/context-window"
 import { RetryPolicy } from "@claude-resilience/retry"
 import { FakeClaude } from "@claude-resilience/testing"
-import { Effect, FastCheck as fc, Layer, Redacted, Schedule } from "effect"
+import { Effect, FastCheck as fc, Layer, Logger, Redacted, Schedule } from "effect"
 
 export const MODEL = "claude-sonnet-4-6"
 
-type Message = ContextWindow.MessageParam
+type Message = Content.MessageParam
+
+/** A request to MODEL with a system prompt. */
+export const request = (messages: Array<Message>, max_tokens = 1_000): Claude.MessageCreateParams => ({
+  model: MODEL,
+  max_tokens,
+  system: "You are a careful assistant.",
+  messages
+})
 
 /** One step of a conversation before it is laid out as messages. */
 type Unit =
@@ -126,7 +134,11 @@ export const lastUserIndex = (messages: ReadonlyArray<Message>): number => {
   return -1
 }
 
-/** Claude (no retries) over a FakeClaude started with `options`; FakeClaude stays in context. */
+/**
+ * Claude (no retries) over a FakeClaude started with `options`; FakeClaude stays in context. The
+ * default logger is removed (the tests run with live services, which would print every log line);
+ * a test that reads logs provides its own logger.
+ */
 export const claudeOverFake = (options: FakeClaude.Options = {}) =>
   Layer.unwrapEffect(
     Effect.map(FakeClaude.FakeClaude, (fake) =>
@@ -135,7 +147,7 @@ export const claudeOverFake = (options: FakeClaude.Options = {}) =>
         Layer.provide(CircuitBreaker.layer({}))
       )
     )
-  ).pipe(Layer.provideMerge(FakeClaude.layer(options)))
+  ).pipe(Layer.provideMerge(FakeClaude.layer(options)), Layer.merge(Logger.remove(Logger.defaultLogger)))
 
 /** Requests FakeClaude received on `path` so far. */
 export const requestsOn = (path: string) =>

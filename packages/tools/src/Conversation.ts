@@ -5,13 +5,12 @@
  *
  * @since 0.1.0
  */
-import type Anthropic from "@anthropic-ai/sdk"
-import * as Data from "effect/Data"
+import { Content } from "@claude-resilience/api"
 import * as Effect from "effect/Effect"
-import * as internal from "./internal/blocks.js"
+import * as Schema from "effect/Schema"
 
 /**
- * A message as sent in a request.
+ * A message as sent in a request: `@claude-resilience/api`'s `Content.MessageParam`.
  *
  * @since 0.1.0
  * @category Models
@@ -22,7 +21,7 @@ import * as internal from "./internal/blocks.js"
  * const message: Conversation.Message = { role: "user", content: "Hi" }
  * ```
  */
-export type Message = Anthropic.Messages.MessageParam
+export type Message = Content.MessageParam
 
 /**
  * An assistant message has `tool_use` blocks the next user message does not answer (or there is no next
@@ -37,10 +36,10 @@ export type Message = Anthropic.Messages.MessageParam
  * const problem = new Conversation.MissingToolResult({ messageIndex: 1, toolUseIds: ["toolu_1"] })
  * ```
  */
-export class MissingToolResult extends Data.TaggedClass("MissingToolResult")<{
-  readonly messageIndex: number
-  readonly toolUseIds: ReadonlyArray<string>
-}> {}
+export class MissingToolResult extends Schema.TaggedClass<MissingToolResult>()("MissingToolResult", {
+  messageIndex: Schema.Number,
+  toolUseIds: Schema.Array(Schema.String)
+}) {}
 
 /**
  * A `tool_result` answers no `tool_use` of the previous (assistant) message.
@@ -54,11 +53,11 @@ export class MissingToolResult extends Data.TaggedClass("MissingToolResult")<{
  * const problem = new Conversation.UnknownToolResult({ messageIndex: 2, blockIndex: 0, toolUseId: "toolu_9" })
  * ```
  */
-export class UnknownToolResult extends Data.TaggedClass("UnknownToolResult")<{
-  readonly messageIndex: number
-  readonly blockIndex: number
-  readonly toolUseId: string
-}> {}
+export class UnknownToolResult extends Schema.TaggedClass<UnknownToolResult>()("UnknownToolResult", {
+  messageIndex: Schema.Number,
+  blockIndex: Schema.Number,
+  toolUseId: Schema.String
+}) {}
 
 /**
  * A second `tool_result` for the same id in one message.
@@ -72,11 +71,11 @@ export class UnknownToolResult extends Data.TaggedClass("UnknownToolResult")<{
  * const problem = new Conversation.DuplicateToolResult({ messageIndex: 2, blockIndex: 1, toolUseId: "toolu_1" })
  * ```
  */
-export class DuplicateToolResult extends Data.TaggedClass("DuplicateToolResult")<{
-  readonly messageIndex: number
-  readonly blockIndex: number
-  readonly toolUseId: string
-}> {}
+export class DuplicateToolResult extends Schema.TaggedClass<DuplicateToolResult>()("DuplicateToolResult", {
+  messageIndex: Schema.Number,
+  blockIndex: Schema.Number,
+  toolUseId: Schema.String
+}) {}
 
 /**
  * A `tool_use` id used twice in the conversation.
@@ -90,11 +89,11 @@ export class DuplicateToolResult extends Data.TaggedClass("DuplicateToolResult")
  * const problem = new Conversation.DuplicateToolUse({ messageIndex: 3, blockIndex: 0, toolUseId: "toolu_1" })
  * ```
  */
-export class DuplicateToolUse extends Data.TaggedClass("DuplicateToolUse")<{
-  readonly messageIndex: number
-  readonly blockIndex: number
-  readonly toolUseId: string
-}> {}
+export class DuplicateToolUse extends Schema.TaggedClass<DuplicateToolUse>()("DuplicateToolUse", {
+  messageIndex: Schema.Number,
+  blockIndex: Schema.Number,
+  toolUseId: Schema.String
+}) {}
 
 /**
  * The conversation does not start with a user message, two messages in a row share a role, or a role is
@@ -109,11 +108,11 @@ export class DuplicateToolUse extends Data.TaggedClass("DuplicateToolUse")<{
  * const problem = new Conversation.RoleOrder({ messageIndex: 0, expected: "user", found: "assistant" })
  * ```
  */
-export class RoleOrder extends Data.TaggedClass("RoleOrder")<{
-  readonly messageIndex: number
-  readonly expected: string
-  readonly found: string
-}> {}
+export class RoleOrder extends Schema.TaggedClass<RoleOrder>()("RoleOrder", {
+  messageIndex: Schema.Number,
+  expected: Schema.String,
+  found: Schema.String
+}) {}
 
 /**
  * A message other than a final assistant message has empty content.
@@ -127,9 +126,9 @@ export class RoleOrder extends Data.TaggedClass("RoleOrder")<{
  * const problem = new Conversation.EmptyContent({ messageIndex: 2 })
  * ```
  */
-export class EmptyContent extends Data.TaggedClass("EmptyContent")<{
-  readonly messageIndex: number
-}> {}
+export class EmptyContent extends Schema.TaggedClass<EmptyContent>()("EmptyContent", {
+  messageIndex: Schema.Number
+}) {}
 
 /**
  * The final assistant message (a prefill) ends in whitespace, which the API rejects.
@@ -143,9 +142,9 @@ export class EmptyContent extends Data.TaggedClass("EmptyContent")<{
  * const problem = new Conversation.TrailingWhitespace({ messageIndex: 3 })
  * ```
  */
-export class TrailingWhitespace extends Data.TaggedClass("TrailingWhitespace")<{
-  readonly messageIndex: number
-}> {}
+export class TrailingWhitespace extends Schema.TaggedClass<TrailingWhitespace>()("TrailingWhitespace", {
+  messageIndex: Schema.Number
+}) {}
 
 /**
  * Everything {@link validate} reports.
@@ -183,9 +182,22 @@ export type Problem =
  * )
  * ```
  */
-export class InvalidConversation extends Data.TaggedError("InvalidConversation")<{
-  readonly problems: ReadonlyArray<Problem>
-}> {
+export class InvalidConversation extends Schema.TaggedError<InvalidConversation>()("InvalidConversation", {
+  problems: Schema.Array(
+    Schema.Union(
+      MissingToolResult,
+      UnknownToolResult,
+      DuplicateToolResult,
+      DuplicateToolUse,
+      RoleOrder,
+      EmptyContent,
+      TrailingWhitespace
+    )
+  )
+}) {
+  /**
+   * @since 0.1.0
+   */
   override get message(): string {
     return `invalid conversation: ${this.problems.map(describe).join("; ")}`
   }
@@ -227,17 +239,13 @@ const isEmpty = (content: unknown): boolean =>
 
 const endsWithWhitespace = (content: unknown): boolean => {
   if (typeof content === "string") return /\s$/.test(content)
-  const last = internal.blocksOf(content).at(-1)
-  return (
-    typeof last === "object" &&
-    last !== null &&
-    (last as { type?: unknown }).type === "text" &&
-    /\s$/.test(String((last as { text?: unknown }).text))
-  )
+  const last = Content.blocksOf(content).at(-1)
+  return Content.isText(last) && /\s$/.test(last.text)
 }
 
+/** The ids of an assistant message's (client) `tool_use` blocks. */
 const toolUseIds = (message: Message | undefined): ReadonlyArray<string> =>
-  message !== undefined && message.role === "assistant" ? internal.toolUsesOf(message.content).map((b) => b.id) : []
+  message !== undefined && message.role === "assistant" ? Content.toolUsesOf(message.content).map((b) => b.id) : []
 
 /**
  * Every problem of a conversation, in message order (empty when the API would accept it).
@@ -269,10 +277,10 @@ export const validate = (messages: ReadonlyArray<Message>): ReadonlyArray<Proble
     if (isFinalAssistant && endsWithWhitespace(message.content)) {
       problems.push(new TrailingWhitespace({ messageIndex: i }))
     }
-    const blocks = internal.blocksOf(message.content)
+    const blocks = Content.blocksOf(message.content)
     if (role === "assistant") {
       blocks.forEach((block, k) => {
-        if (!internal.isToolUse(block)) return
+        if (!Content.isToolUse(block)) return
         if (seenUses.has(block.id)) {
           problems.push(new DuplicateToolUse({ messageIndex: i, blockIndex: k, toolUseId: block.id }))
         }
@@ -280,18 +288,14 @@ export const validate = (messages: ReadonlyArray<Message>): ReadonlyArray<Proble
       })
       const ids = toolUseIds(message)
       const next = messages[i + 1]
-      const answered = new Set(
-        next !== undefined && next.role === "user"
-          ? internal.blocksOf(next.content).flatMap((b) => (internal.isToolResult(b) ? [b.tool_use_id] : []))
-          : []
-      )
+      const answered = new Set(next !== undefined && next.role === "user" ? Content.toolResultIds(next.content) : [])
       const missing = ids.filter((id) => !answered.has(id))
       if (missing.length > 0) problems.push(new MissingToolResult({ messageIndex: i, toolUseIds: missing }))
     } else if (role === "user") {
       const uses = new Set(toolUseIds(messages[i - 1]))
       const results = new Set<string>()
       blocks.forEach((block, k) => {
-        if (!internal.isToolResult(block)) return
+        if (!Content.isToolResult(block)) return
         const id = block.tool_use_id
         if (!uses.has(id)) problems.push(new UnknownToolResult({ messageIndex: i, blockIndex: k, toolUseId: id }))
         else if (results.has(id)) {
@@ -389,18 +393,18 @@ export const repair = (messages: ReadonlyArray<Message>, options: RepairOptions 
     const message = source[i]!
     if (message.role === "user") {
       const uses = new Set(toolUseIds(out.at(-1)))
-      const blocks = internal.blocksOf(message.content)
+      const blocks = Content.blocksOf(message.content)
       if (blocks.length === 0) {
         out.push(message)
         continue
       }
       const seen = new Set<string>()
       const kept = blocks.filter((block) => {
-        if (!internal.isToolResult(block)) return true
+        if (!Content.isToolResult(block)) return true
         const ok = uses.has(block.tool_use_id) && !seen.has(block.tool_use_id)
         seen.add(block.tool_use_id)
         return ok
-      }) as Array<internal.ContentBlockParam>
+      }) as Array<Content.BlockParam>
       out.push(
         kept.length === blocks.length
           ? message
@@ -413,19 +417,15 @@ export const repair = (messages: ReadonlyArray<Message>, options: RepairOptions 
     }
     out.push(message)
     if (message.role !== "assistant") continue
-    const orphans = internal.toolUsesOf(message.content)
+    const orphans = Content.toolUsesOf(message.content)
     if (orphans.length === 0) continue
     const next = source[i + 1]
-    const answered = new Set(
-      next !== undefined && next.role === "user"
-        ? internal.blocksOf(next.content).flatMap((b) => (internal.isToolResult(b) ? [b.tool_use_id] : []))
-        : []
-    )
+    const answered = new Set(next !== undefined && next.role === "user" ? Content.toolResultIds(next.content) : [])
     const missing = orphans.filter((use) => !answered.has(use.id))
     if (missing.length === 0) continue
-    const added = missing.map((use) => internal.errorResult(use.id, orphanMessage(use)))
+    const added = missing.map((use) => Content.errorResult(use.id, orphanMessage(use)))
     if (next !== undefined && next.role === "user") {
-      const nextBlocks: ReadonlyArray<internal.ContentBlockParam> =
+      const nextBlocks: ReadonlyArray<Content.BlockParam> =
         typeof next.content === "string"
           ? next.content.length > 0
             ? [{ type: "text", text: next.content }]

@@ -6,14 +6,16 @@
  * @since 0.1.0
  */
 import type Anthropic from "@anthropic-ai/sdk"
+import { Content } from "@claude-resilience/api"
 import { Claude } from "@claude-resilience/client"
 import type { ClaudeError } from "@claude-resilience/errors"
-import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
+import * as Predicate from "effect/Predicate"
 import * as Ref from "effect/Ref"
+import * as Schema from "effect/Schema"
 import * as Conversation from "./Conversation.js"
-import * as internal from "./internal/blocks.js"
+import * as internalToolkit from "./internal/toolkit.js"
 import * as Toolkit from "./Toolkit.js"
 import * as ToolFailure from "./ToolFailure.js"
 
@@ -59,6 +61,12 @@ export interface Result {
   readonly turns: number
 }
 
+// A request message as the SDK types it; its blocks are the API's business, not this error's.
+const MessageParam: Schema.Schema<Conversation.Message> = Schema.declare(
+  (u: unknown): u is Conversation.Message => Predicate.hasProperty(u, "role") && Predicate.hasProperty(u, "content"),
+  { identifier: "MessageParam" }
+)
+
 /**
  * The loop made `maxTurns` requests and Claude still wanted tools. The last turn's tools were not run (each
  * got a `NotRun` error result), so `messages` is valid and can be continued.
@@ -74,11 +82,20 @@ export interface Result {
  *   Effect.catchTag(self, "TurnLimitExceeded", (e) => Effect.succeed(e.messages))
  * ```
  */
-export class TurnLimitExceeded extends Data.TaggedError("TurnLimitExceeded")<{
-  readonly maxTurns: number
-  readonly messages: ReadonlyArray<Conversation.Message>
-  readonly usage: Usage
-}> {
+export class TurnLimitExceeded extends Schema.TaggedError<TurnLimitExceeded>()("TurnLimitExceeded", {
+  maxTurns: Schema.Number,
+  /** the conversation so far, valid: the last turn's tools answered with `NotRun` error results */
+  messages: Schema.Array(MessageParam),
+  usage: Schema.Struct({
+    input_tokens: Schema.Number,
+    output_tokens: Schema.Number,
+    cache_creation_input_tokens: Schema.Number,
+    cache_read_input_tokens: Schema.Number
+  })
+}) {
+  /**
+   * @since 0.1.0
+   */
   override get message(): string {
     return `the tool loop reached its limit of ${this.maxTurns} turns`
   }
@@ -174,7 +191,7 @@ const mergeTools = (
  * })
  *
  * const program = ToolLoop.run(
- *   { model: "claude-sonnet-4-5", max_tokens: 1024, messages: [{ role: "user", content: "What is 2 + 3?" }] },
+ *   { model: "claude-sonnet-4-6", max_tokens: 1024, messages: [{ role: "user", content: "What is 2 + 3?" }] },
  *   { toolkit: Toolkit.make(add), maxTurns: 5 }
  * )
  * // Effect<ToolLoop.Result, ClaudeError | TurnLimitExceeded | InvalidConversation, Claude>
@@ -216,7 +233,7 @@ export const run: {
       yield* Conversation.check(messages)
       const response = yield* claude.messages.create({ ...params, tools, messages: [...messages] }, options.callOptions)
       usage = addUsage(usage, response.usage)
-      const assistant = internal.assistantParam(response)
+      const assistant = Content.assistantMessage(response)
       const uses = Toolkit.toolUses(response)
       if (response.stop_reason !== "tool_use" || uses.length === 0) {
         yield* publish([...messages, assistant])
@@ -224,7 +241,7 @@ export const run: {
       }
       if (turn >= maxTurns) {
         const outcomes = uses.map((toolUse) =>
-          Toolkit.failureOutcome(
+          internalToolkit.failureOutcome(
             toolUse,
             new ToolFailure.NotRun({
               toolName: toolUse.name,
@@ -240,11 +257,13 @@ export const run: {
       const slots: Array<Toolkit.Outcome | undefined> = uses.map(() => undefined)
       const before = messages
       // also on interruption: the assistant turn is kept with the finished results and `Interrupted` for the rest
-      yield* Toolkit.runInto(options.toolkit, uses, options, slots).pipe(
-        Effect.ensuring(
-          Effect.suspend(() => publish([...before, assistant, Toolkit.collect(uses, slots, options).message]))
+      yield* internalToolkit
+        .runInto(options.toolkit, uses, options, slots)
+        .pipe(
+          Effect.ensuring(
+            Effect.suspend(() => publish([...before, assistant, internalToolkit.collect(uses, slots, options).message]))
+          )
         )
-      )
     }
   })
 )

@@ -5,17 +5,14 @@
  * @since 0.1.0
  */
 import type Anthropic from "@anthropic-ai/sdk"
-import * as Cause from "effect/Cause"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import { dual } from "effect/Function"
-import { type Pipeable, pipeArguments } from "effect/Pipeable"
-import * as Predicate from "effect/Predicate"
+import type { Content } from "@claude-resilience/api"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type { Pipeable } from "effect/Pipeable"
 import type * as Types from "effect/Types"
-import * as internal from "./internal/blocks.js"
+import * as internal from "./internal/toolkit.js"
 import type * as Tool from "./Tool.js"
-import * as ToolFailure from "./ToolFailure.js"
+import type * as ToolFailure from "./ToolFailure.js"
 
 /**
  * @example
@@ -28,7 +25,7 @@ import * as ToolFailure from "./ToolFailure.js"
  * @since 0.1.0
  * @category Symbols
  */
-export const TypeId: unique symbol = Symbol.for("@claude-resilience/tools/Toolkit")
+export const TypeId: unique symbol = internal.TypeId
 
 /**
  * @example
@@ -63,7 +60,8 @@ export interface Toolkit<out R> extends Pipeable {
 }
 
 /**
- * A `tool_use` block as received (from a `Message` or a conversation).
+ * A `tool_use` block as received (from a `Message` or a conversation): `@claude-resilience/api`'s
+ * `Content.ToolUse`.
  *
  * @since 0.1.0
  * @category Models
@@ -74,12 +72,7 @@ export interface Toolkit<out R> extends Pipeable {
  * const use: Toolkit.ToolUse = { type: "tool_use", id: "toolu_1", name: "add", input: { a: 1, b: 2 } }
  * ```
  */
-export interface ToolUse {
-  readonly type: "tool_use"
-  readonly id: string
-  readonly name: string
-  readonly input: unknown
-}
+export type ToolUse = Content.ToolUse
 
 /**
  * Options of {@link handle}.
@@ -121,7 +114,7 @@ export interface HandleOptions {
  */
 export interface Outcome {
   readonly toolUse: ToolUse
-  readonly result: Anthropic.Messages.ToolResultBlockParam
+  readonly result: Content.ToolResultBlockParam
   readonly failure: ToolFailure.ToolFailure | undefined
 }
 
@@ -139,16 +132,8 @@ export interface Outcome {
  */
 export interface Results {
   /** `{ role: "user", content: [tool_result, ...] }` (empty content when the turn called no tool) */
-  readonly message: Anthropic.Messages.MessageParam
+  readonly message: Content.MessageParam
   readonly outcomes: ReadonlyArray<Outcome>
-}
-
-const Proto = {
-  [TypeId]: TypeId,
-  pipe() {
-    // biome-ignore lint/complexity/noArguments: Effect's Pipeable idiom
-    return pipeArguments(this, arguments)
-  }
 }
 
 /**
@@ -168,20 +153,9 @@ const Proto = {
  * const toolkit = Toolkit.make(add)
  * ```
  */
-export const make = <const Tools extends ReadonlyArray<Tool.Tool<string, unknown>>>(
+export const make: <const Tools extends ReadonlyArray<Tool.Tool<string, unknown>>>(
   ...tools: Tools
-): Toolkit<Tool.Context<Tools[number]>> => {
-  const names = new Set<string>()
-  for (const tool of tools) {
-    if (names.has(tool.name)) throw new Error(`Toolkit: duplicate tool name "${tool.name}"`)
-    names.add(tool.name)
-  }
-  const toolkit = Object.create(Proto) as Toolkit<Tool.Context<Tools[number]>>
-  return Object.assign(toolkit, {
-    tools: tools as unknown as ReadonlyArray<Tool.Tool<string, Tool.Context<Tools[number]>>>,
-    definitions: tools.map((tool) => tool.definition)
-  })
-}
+) => Toolkit<Tool.Context<Tools[number]>> = internal.make
 
 /**
  * Whether a value is a {@link Toolkit}.
@@ -195,7 +169,7 @@ export const make = <const Tools extends ReadonlyArray<Tool.Tool<string, unknown
  * Toolkit.isToolkit(Toolkit.make()) // true
  * ```
  */
-export const isToolkit = (u: unknown): u is Toolkit<unknown> => Predicate.hasProperty(u, TypeId)
+export const isToolkit: (u: unknown) => u is Toolkit<unknown> = internal.isToolkit
 
 /**
  * The `tool_use` blocks of a message (or of its content), in order.
@@ -209,87 +183,8 @@ export const isToolkit = (u: unknown): u is Toolkit<unknown> => Predicate.hasPro
  * const uses = Toolkit.toolUses({ content: [{ type: "text", text: "hi" }] }) // []
  * ```
  */
-export const toolUses = (message: { readonly content: unknown } | ReadonlyArray<unknown>): ReadonlyArray<ToolUse> =>
-  internal.toolUsesOf(Array.isArray(message) ? message : (message as { readonly content: unknown }).content)
-
-/** @internal */
-export const failureOutcome = (toolUse: ToolUse, failure: ToolFailure.ToolFailure, options: HandleOptions): Outcome => {
-  const format = options.formatError ?? ToolFailure.formatter({ exposeDefects: options.exposeDefects })
-  return { toolUse, failure, result: internal.errorResult(toolUse.id, format(failure)) }
-}
-
-/**
- * Runs the calls, writing each outcome into `slots` as soon as it is known, so that a caller interrupted
- * half way still knows which calls finished.
- *
- * @internal
- */
-export const runInto = <R>(
-  toolkit: Toolkit<R>,
-  uses: ReadonlyArray<ToolUse>,
-  options: HandleOptions,
-  slots: Array<Outcome | undefined>
-): Effect.Effect<void, never, R> => {
-  const defaultTimeout = options.timeout === undefined ? undefined : Duration.decode(options.timeout)
-  const runOne = (toolUse: ToolUse, index: number): Effect.Effect<void, never, R> => {
-    const tool = toolkit.tools.find((t) => t.name === toolUse.name)
-    const fail = (failure: ToolFailure.ToolFailure) =>
-      Effect.sync(() => {
-        slots[index] = failureOutcome(toolUse, failure, options)
-      })
-    if (tool === undefined) {
-      return fail(
-        new ToolFailure.UnknownTool({
-          toolName: toolUse.name,
-          toolUseId: toolUse.id,
-          available: toolkit.tools.map((t) => t.name)
-        })
-      )
-    }
-    const timeout = tool.timeout ?? defaultTimeout
-    const ids = { toolName: tool.name, toolUseId: toolUse.id }
-    const call: Effect.Effect<Tool.Content | undefined, ToolFailure.ToolFailure, R> =
-      timeout === undefined
-        ? tool.call(toolUse.input, toolUse.id)
-        : Effect.timeoutFail(tool.call(toolUse.input, toolUse.id), {
-            duration: timeout,
-            onTimeout: () => new ToolFailure.TimedOut({ ...ids, timeout })
-          })
-    return Effect.exit(Effect.interruptible(call)).pipe(
-      Effect.flatMap((exit) => {
-        if (Exit.isSuccess(exit)) {
-          return Effect.sync(() => {
-            const result: Anthropic.Messages.ToolResultBlockParam =
-              exit.value === undefined
-                ? { type: "tool_result", tool_use_id: toolUse.id }
-                : { type: "tool_result", tool_use_id: toolUse.id, content: exit.value }
-            slots[index] = { toolUse, result, failure: undefined }
-          })
-        }
-        const cause = exit.cause
-        const failure = Cause.failureOption(cause)
-        if (failure._tag === "Some") return fail(failure.value)
-        if (Cause.isInterruptedOnly(cause)) return fail(new ToolFailure.Interrupted(ids))
-        return fail(new ToolFailure.Defect({ ...ids, cause }))
-      })
-    )
-  }
-  return Effect.forEach(uses, runOne, { concurrency: options.concurrency ?? 1, discard: true })
-}
-
-/** Fills the calls that never finished with `Interrupted` results. @internal */
-export const collect = (
-  uses: ReadonlyArray<ToolUse>,
-  slots: ReadonlyArray<Outcome | undefined>,
-  options: HandleOptions
-): Results => {
-  const outcomes = uses.map(
-    (toolUse, i) =>
-      slots[i] ??
-      failureOutcome(toolUse, new ToolFailure.Interrupted({ toolName: toolUse.name, toolUseId: toolUse.id }), options)
-  )
-  return { message: { role: "user", content: outcomes.map((o) => o.result) }, outcomes }
-}
+export const toolUses: (message: { readonly content: unknown } | ReadonlyArray<unknown>) => ReadonlyArray<ToolUse> =
+  internal.toolUses
 
 /**
  * Runs every `tool_use` block of an assistant message (or content) and answers with one user message holding
@@ -324,16 +219,4 @@ export const handle: {
     message: { readonly content: unknown } | ReadonlyArray<unknown>,
     options?: HandleOptions
   ): Effect.Effect<Results, never, R>
-} = dual(
-  (args) => isToolkit(args[0]),
-  <R>(
-    self: Toolkit<R>,
-    message: { readonly content: unknown } | ReadonlyArray<unknown>,
-    options: HandleOptions = {}
-  ): Effect.Effect<Results, never, R> =>
-    Effect.suspend(() => {
-      const uses = toolUses(message)
-      const slots: Array<Outcome | undefined> = uses.map(() => undefined)
-      return Effect.map(runInto(self, uses, options, slots), () => collect(uses, slots, options))
-    })
-)
+} = internal.handle

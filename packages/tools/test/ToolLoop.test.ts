@@ -8,9 +8,9 @@ import { RetryPolicy } from "@claude-resilience/retry"
 import { FakeClaude, Reply } from "@claude-resilience/testing"
 import { Conversation, Tool, Toolkit, ToolLoop } from "@claude-resilience/tools"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Either, Exit, FastCheck, Fiber, Layer, Redacted, Ref, Runtime, Schedule, Schema } from "effect"
+import { Effect, Either, Exit, FastCheck, Fiber, Layer, Logger, Redacted, Ref, Runtime, Schedule, Schema } from "effect"
 
-const MODEL = "claude-sonnet-4-5"
+const MODEL = "claude-sonnet-4-6"
 
 const ClaudeOnFake = Layer.unwrapEffect(
   Effect.map(FakeClaude.FakeClaude, (fake) =>
@@ -19,7 +19,11 @@ const ClaudeOnFake = Layer.unwrapEffect(
       Layer.provide(CircuitBreaker.layer({}))
     )
   )
-).pipe(Layer.provideMerge(FakeClaude.layer({ seed: 7 })))
+).pipe(
+  Layer.provideMerge(FakeClaude.layer({ seed: 7 })),
+  // the tests run with live services and read no logs: keep their output quiet
+  Layer.merge(Logger.remove(Logger.defaultLogger))
+)
 
 class Boom extends Schema.TaggedError<Boom>()("Boom", { message: Schema.String }) {}
 

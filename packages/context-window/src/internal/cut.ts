@@ -4,23 +4,9 @@
  *
  * @internal
  */
-import type Anthropic from "@anthropic-ai/sdk"
+import { Content } from "@claude-resilience/api"
 
-/** @internal */
-export type MessageParam = Anthropic.Messages.MessageParam
-
-type Block = Exclude<MessageParam["content"], string>[number]
-
-const blocksOf = (message: MessageParam): ReadonlyArray<Block> =>
-  typeof message.content === "string" ? [] : message.content
-
-const toolUseIds = (message: MessageParam): ReadonlyArray<string> =>
-  blocksOf(message).flatMap((block) =>
-    (block.type === "tool_use" || block.type === "server_tool_use") && typeof block.id === "string" ? [block.id] : []
-  )
-
-const toolResultIds = (message: MessageParam): ReadonlyArray<string> =>
-  blocksOf(message).flatMap((block) => (block.type === "tool_result" ? [block.tool_use_id] : []))
+type Block = Content.BlockParam
 
 /**
  * The cut points of a conversation. Keeping `messages[0, pinned) ++ messages[c, n)` for any `c` in
@@ -41,13 +27,13 @@ export interface CutPoints {
  *
  * @internal
  */
-export const cutPoints = (messages: ReadonlyArray<MessageParam>, pin: number): CutPoints => {
+export const cutPoints = (messages: ReadonlyArray<Content.MessageParam>, pin: number): CutPoints => {
   const n = messages.length
   const useAt = new Map<string, number>()
   const pairs: Array<readonly [number, number]> = []
   messages.forEach((message, j) => {
-    for (const id of toolUseIds(message)) useAt.set(id, j)
-    for (const id of toolResultIds(message)) {
+    for (const id of Content.toolUseIds(message.content)) useAt.set(id, j)
+    for (const id of Content.toolResultIds(message.content)) {
       const i = useAt.get(id)
       if (i !== undefined && i < j) pairs.push([i, j])
     }
@@ -110,7 +96,7 @@ const blockEstimate = (block: Block): number => {
  *
  * @internal
  */
-export const estimateMessage = (message: MessageParam): number =>
+export const estimateMessage = (message: Content.MessageParam): number =>
   4 +
   (typeof message.content === "string"
     ? textTokens(message.content)
@@ -124,15 +110,15 @@ export const estimateMessage = (message: MessageParam): number =>
  * @internal
  */
 export const keep = (
-  messages: ReadonlyArray<MessageParam>,
+  messages: ReadonlyArray<Content.MessageParam>,
   pinned: number,
   c: number,
   replacement?: string
-): Array<MessageParam> => {
+): Array<Content.MessageParam> => {
   const head = messages.slice(0, pinned)
   const tail = messages.slice(c)
   if (replacement === undefined || c === pinned) return [...head, ...tail]
-  const block: Anthropic.Messages.TextBlockParam = { type: "text", text: replacement }
+  const block: Block = { type: "text", text: replacement }
   const first = tail[0]
   if (first !== undefined && first.role === "user") {
     const content: Array<Block> =
@@ -153,7 +139,7 @@ export const keep = (
  *
  * @internal
  */
-export const transcript = (messages: ReadonlyArray<MessageParam>): string =>
+export const transcript = (messages: ReadonlyArray<Content.MessageParam>): string =>
   messages
     .map((message) => {
       const parts =

@@ -1,0 +1,70 @@
+/**
+ * Compactor: what stands in for the dropped messages (a user-supplied note, a summary from a cheaper
+ * model), fitted against FakeClaude over real HTTP.
+ */
+import { Claude } from "@claude-resilience/client"
+import { Compactor, ContextWindow } from "@claude-resilience/context-window"
+import { FakeClaude } from "@claude-resilience/testing"
+import { assert, expect, layer } from "@effect/vitest"
+import { Effect, pipe } from "effect"
+import { claudeOverFake, layout, MESSAGES_PATH, request, requestsOn, roleProblem } from "./helpers.js"
+
+layer(claudeOverFake({ seed: 3 }), { excludeTestServices: true })("compactors against FakeClaude", (it) => {
+  it.effect("data-last form and a user-supplied compactor", () =>
+    Effect.gen(function* () {
+      const messages = layout(
+        Array.from({ length: 20 }, () => ({ _tag: "text" as const, user: 800, assistant: 800 })),
+        false,
+        50
+      )
+      const note: Compactor.Service = {
+        name: "note",
+        reserve: 20,
+        replace: ({ dropped }) => Effect.succeed({ text: `[${dropped.length} earlier messages removed]` })
+      }
+      const fitted = yield* pipe(
+        request(messages),
+        ContextWindow.fit({ contextWindow: 5_000 }),
+        Effect.provide(Compactor.layer(note))
+      )
+      expect(fitted.compactor).toBe("note")
+      const first = fitted.request.messages[0]!
+      assert(typeof first.content !== "string")
+      expect(first.content[0]).toEqual({ type: "text", text: `[${fitted.droppedMessages} earlier messages removed]` })
+      expect(fitted.inputTokens).toBeLessThanOrEqual(fitted.budget)
+      expect(FakeClaude.estimateTokens(fitted.request)).toBe(fitted.inputTokens)
+    })
+  )
+
+  it.effect("summarize: one call to the cheaper model, its cost reported, the summary in the kept turn", () =>
+    Effect.gen(function* () {
+      const claude = yield* Claude.Claude
+      const messages = layout(
+        Array.from({ length: 30 }, () => ({ _tag: "text" as const, user: 1_000, assistant: 1_000 })),
+        false,
+        50
+      )
+      const before = yield* requestsOn(MESSAGES_PATH)
+      const fitted = yield* ContextWindow.fit(request(messages), { contextWindow: 8_000, pin: 1 }).pipe(
+        Effect.provide(Compactor.layerSummarize({ model: "claude-haiku-4-5", maxTokens: 300 }))
+      )
+      const calls = (yield* requestsOn(MESSAGES_PATH)).slice(before.length)
+      expect(calls.length).toBe(1)
+      expect((calls[0]!.body as { model: string }).model).toBe("claude-haiku-4-5")
+      const replacement = fitted.replacement
+      assert(replacement !== undefined)
+      expect(replacement.model).toBe("claude-haiku-4-5")
+      expect(replacement.usage?.outputTokens).toBeGreaterThan(0)
+      expect(replacement.costUsd).toBeCloseTo(
+        (replacement.usage!.inputTokens * 1 + replacement.usage!.outputTokens * 5) / 1_000_000,
+        12
+      )
+      // pinned task (user) is followed by an assistant turn: the summary goes into the pinned turn
+      const kept = fitted.request.messages
+      expect(roleProblem(kept)).toBeUndefined()
+      expect(JSON.stringify(kept[0])).toContain("<summary of")
+      expect(fitted.inputTokens).toBeLessThanOrEqual(fitted.budget)
+      yield* claude.messages.create(fitted.request)
+    })
+  )
+})
