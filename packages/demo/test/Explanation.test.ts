@@ -43,7 +43,7 @@ describe("Explanation", () => {
       "claude-resilience: all 120 calls succeeded; 16 retries; 43 attempts held back by the open circuit breaker (never sent).",
       "The plain SDK: 83 of 120 calls succeeded, 37 failed (30 ServiceUnavailableError, 7 ConnectionError); 97 retries.",
       "claude-resilience kept 37 calls the plain SDK lost: the SDK gives up after its 2 retries, the toolkit retries each error type on its own schedule within a time budget.",
-      "The outage (every request answered 503 for 5.0 s, from call 31 on): the plain SDK sent 96 attempts into it, claude-resilience 16, because its open breaker held 43 attempts back until a probe got through.",
+      "The outage (every request answered 503 for 5.0 s, beginning as call 31 started): the plain SDK sent 96 attempts into it, claude-resilience 16, because its open breaker held 43 attempts back until a probe got through.",
       "claude-resilience took 2× as long (11.0 s against 5.5 s): it waited out the faults and the outage (behind its breaker) where the plain SDK failed those calls."
     ])
   })

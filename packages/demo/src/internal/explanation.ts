@@ -53,7 +53,7 @@ const outageLine = (sdk: Workload.Report, toolkit: Workload.Report): string | un
   const outage = toolkit.outage ?? sdk.outage
   if (outage === undefined) return undefined
   const refused = (r: Workload.Report) => r.outage?.refusedAttempts ?? 0
-  const head = `The outage (every request answered 503 for ${seconds(outage.durationMs)}, from call ${outage.startCall} on)`
+  const head = `The outage (every request answered 503 for ${seconds(outage.durationMs)}, beginning as call ${outage.startCall} started)`
   const sending = `the plain SDK sent ${count(refused(sdk), "attempt")} into it, claude-resilience ${refused(toolkit)}`
   return toolkit.breakerRejections > 0
     ? `${head}: ${sending}, because its open breaker held ${count(toolkit.breakerRejections, "attempt")} back until a probe got through.`
