@@ -17,8 +17,8 @@ const title = (report: Workload.Report) => (report.contender === "sdk" ? "The pl
 const outcome = (report: Workload.Report, withTime: boolean): string => {
   const head =
     report.failed === 0
-      ? `${title(report)}: all ${report.requests} calls succeeded`
-      : `${title(report)}: ${report.succeeded} of ${report.requests} calls succeeded, ${report.failed} failed (${byTag(report)})`
+      ? `${title(report)}: ${report.requests === 1 ? "the one call" : `all ${report.requests} calls`} succeeded`
+      : `${title(report)}: ${report.succeeded} of ${count(report.requests, "call")} succeeded, ${report.failed} failed (${byTag(report)})`
   const details = [
     report.retries !== undefined && report.retries > 0 ? count(report.retries, "retry", "retries") : undefined,
     report.resumedStreams > 0
