@@ -17,54 +17,117 @@ import * as Schedule from "effect/Schedule"
 import * as Workload from "./Workload.js"
 
 /**
- * A named chaos profile for the drill.
+ * An outage tied to the workload's progress, not to the clock: it begins as the workload starts
+ * call number `ceil(startAt × requests) + 1` and lasts `duration`, during which every request is
+ * answered 503. Both contenders meet it at the same call, however fast the machine is.
  *
  * @since 0.1.0
  * @category Models
+ * @example
+ * ```ts
+ * import { Drill } from "@claude-resilience/demo"
+ *
+ * const outage: Drill.Outage = { startAt: 0.25, duration: "5 seconds" }
+ * ```
+ */
+export interface Outage {
+  /** share of the workload's calls started before the outage begins, 0..1 */
+  readonly startAt: number
+  readonly duration: Duration.DurationInput
+}
+
+/**
+ * A named chaos profile for the drill: per-request random faults and an optional outage.
+ *
+ * @since 0.1.0
+ * @category Models
+ * @example
+ * ```ts
+ * import { Drill } from "@claude-resilience/demo"
+ *
+ * const quiet: Drill.Profile = { description: "no faults", chaos: { rates: {} }, outage: undefined }
+ * ```
  */
 export interface Profile {
   readonly description: string
   readonly chaos: FakeClaude.ChaosProfile
-  readonly outages: ReadonlyArray<FakeClaude.Outage>
+  readonly outage: Outage | undefined
 }
 
 /**
- * The per-request fault rates of the transient profiles (the bench uses them too).
+ * The per-request fault rates of the transient profiles (the bench uses them too). They contain
+ * no plain 503, so every 503 the server sends in a drill is the outage's.
  *
  * @since 0.1.0
  * @category Profiles
+ * @example
+ * ```ts
+ * import { Drill } from "@claude-resilience/demo"
+ *
+ * console.log(Drill.transientRates["529"]) // 0.05
+ * ```
  */
 export const transientRates = FakeClaude.profiles.drill.rates
 
 /**
- * The drill's profiles. `drill` (the default) has every transient fault and one outage window.
+ * The drill's profiles. `drill` (the default) has every transient fault and one outage.
  *
  * @since 0.1.0
  * @category Profiles
+ * @example
+ * ```ts
+ * import { Drill } from "@claude-resilience/demo"
+ *
+ * console.log(Drill.profiles.outage.description)
+ * ```
  */
 export const profiles: Readonly<Record<"drill" | "transient" | "outage" | "calm", Profile>> = {
   drill: {
     description:
-      "429 with retry-after, 529, 500, HTML 502, resets, stream cuts, SSE overload, and a 3 s outage (503) from 1 s",
+      "429 with retry-after, 529, 500, HTML 502, resets, stream cuts and SSE overload on a few % of requests each, " +
+      "plus a 3 s outage (every request answered 503) from the call at 25 % of the workload",
     chaos: { rates: transientRates, retryAfter: "1" },
-    outages: [{ from: "1 second", to: "4 seconds", status: 503 }]
+    outage: { startAt: 0.25, duration: "3 seconds" }
   },
   transient: {
-    description: "only transient faults, no outage",
+    description: "the drill's transient faults, no outage",
     chaos: { rates: transientRates, retryAfter: "1" },
-    outages: []
+    outage: undefined
   },
   outage: {
-    description: "no random faults; every request fails with 503 between 2 s and 7 s",
+    description: "no random faults; a 5 s outage (every request answered 503) from the call at 25 % of the workload",
     chaos: { rates: {} },
-    outages: [{ from: "2 seconds", to: "7 seconds", status: 503 }]
+    outage: { startAt: 0.25, duration: "5 seconds" }
   },
-  calm: { description: "no faults at all", chaos: { rates: {} }, outages: [] }
+  calm: { description: "no faults at all", chaos: { rates: {} }, outage: undefined }
 }
 
 /**
+ * The 0-based index of the call that starts the outage in a workload of `requests` calls.
+ *
+ * @since 0.1.0
+ * @category Profiles
+ * @example
+ * ```ts
+ * import { Drill } from "@claude-resilience/demo"
+ *
+ * console.log(Drill.outageStartIndex({ startAt: 0.25, duration: "5 seconds" }, 120)) // 30
+ * ```
+ */
+export const outageStartIndex = (outage: Outage, requests: number): number =>
+  Math.max(0, Math.min(requests - 1, Math.ceil(outage.startAt * requests)))
+
+/**
+ * The name of one of the drill's {@link profiles}.
+ *
  * @since 0.1.0
  * @category Models
+ * @example
+ * ```ts
+ * import type { Drill } from "@claude-resilience/demo"
+ *
+ * const name: Drill.ProfileName = "outage"
+ * ```
  */
 export type ProfileName = keyof typeof profiles
 
@@ -75,6 +138,14 @@ export type ProfileName = keyof typeof profiles
  *
  * @since 0.1.0
  * @category Policies
+ * @example
+ * ```ts
+ * import { Drill } from "@claude-resilience/demo"
+ * import { Claude } from "@claude-resilience/client"
+ * import { Redacted } from "effect"
+ *
+ * const layer = Claude.layer({ apiKey: Redacted.make("sk-ant-..."), retryPolicy: Drill.drillPolicy })
+ * ```
  */
 export const drillPolicy = RetryPolicy.claude({
   budget: "40 seconds",
@@ -94,6 +165,13 @@ export const drillPolicy = RetryPolicy.claude({
  *
  * @since 0.1.0
  * @category Layers
+ * @example
+ * ```ts
+ * import { Drill } from "@claude-resilience/demo"
+ * import { Redacted } from "effect"
+ *
+ * const layer = Drill.toolkitLayer({ apiKey: Redacted.make("sk-ant-test-fake-key"), baseURL: "http://127.0.0.1:8080" })
+ * ```
  */
 export const toolkitLayer = (config: { readonly apiKey: Redacted.Redacted<string>; readonly baseURL?: string }) =>
   Claude.layer({
@@ -109,6 +187,12 @@ export const toolkitLayer = (config: { readonly apiKey: Redacted.Redacted<string
  *
  * @since 0.1.0
  * @category Models
+ * @example
+ * ```ts
+ * import type { Drill } from "@claude-resilience/demo"
+ *
+ * const options: Drill.Options = { requests: 120, concurrency: 12, seed: 1, profile: "drill", model: "claude-sonnet-5-5" }
+ * ```
  */
 export interface Options extends Workload.Options {
   readonly seed: number
@@ -136,18 +220,57 @@ const withProgress = <A, E, R>(
   })
 }
 
+/** Starts the outage (once) as the workload starts call `index`. */
+const beginningOutageAt = (caller: Workload.Caller, index: number, begin: Effect.Effect<void>): Workload.Caller => ({
+  create: (i) => (i === index ? Effect.zipRight(begin, caller.create(i)) : caller.create(i)),
+  stream: (i, onText) => (i === index ? Effect.zipRight(begin, caller.stream(i, onText)) : caller.stream(i, onText))
+})
+
+/** FakeClaude's label of the 503 answers the outage sends (the transient rates have no plain 503). */
+const OUTAGE_FAULT = "status:503"
+
 /**
  * Runs one contender against its own fresh FakeClaude (same seed, same profile, so both
- * contenders meet the same faults and the outage starts with their run).
+ * contenders meet the same faults, and the outage begins at the same call of their run).
  *
  * @since 0.1.0
  * @category Running
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Drill } from "@claude-resilience/demo"
+ *
+ * const report = Drill.runContender("toolkit", {
+ *   requests: 8,
+ *   concurrency: 4,
+ *   seed: 1,
+ *   profile: "calm",
+ *   model: "claude-sonnet-4-6"
+ * })
+ * Effect.runPromise(report).then((r) => console.log(r.succeeded)) // 8
+ * ```
  */
 export const runContender = (contender: Workload.Contender, options: Options): Effect.Effect<Workload.Report> =>
   Effect.scoped(
     Effect.gen(function* () {
       const profile = profiles[options.profile]
-      const fake = yield* FakeClaude.make({ seed: options.seed, chaos: profile.chaos, outages: profile.outages })
+      const fake = yield* FakeClaude.make({ seed: options.seed, chaos: profile.chaos })
+      const scope = yield* Effect.scope
+      const outage = profile.outage
+      const outageIndex = outage === undefined ? undefined : outageStartIndex(outage, options.requests)
+      // Every request is answered 503 from the outage's first call until `duration` has passed
+      // (or the run ends, closing the scope); then the profile's own chaos is back.
+      const begin =
+        outage === undefined
+          ? Effect.void
+          : yield* Effect.once(
+              Effect.zipRight(
+                fake.setChaos({ rates: { "503": 1 } }),
+                Effect.forkIn(Effect.zipRight(Effect.sleep(outage.duration), fake.setChaos(profile.chaos)), scope)
+              )
+            )
+      const withOutage = (caller: Workload.Caller) =>
+        outageIndex === undefined ? caller : beginningOutageAt(caller, outageIndex, begin)
       const tally = yield* Ref.make(Workload.emptyTally)
       const before = yield* Workload.toolkitCounters(options.model)
       const result =
@@ -156,14 +279,18 @@ export const runContender = (contender: Workload.Contender, options: Options): E
               contender,
               tally,
               options,
-              Workload.run(Workload.sdkCaller({ apiKey: fake.apiKey, baseURL: fake.url }, options), options, tally)
+              Workload.run(
+                withOutage(Workload.sdkCaller({ apiKey: fake.apiKey, baseURL: fake.url }, options)),
+                options,
+                tally
+              )
             )
           : yield* withProgress(
               contender,
               tally,
               options,
               Effect.flatMap(Claude.Claude, (claude) =>
-                Workload.run(Workload.toolkitCaller(claude, options, drillPolicy), options, tally)
+                Workload.run(withOutage(Workload.toolkitCaller(claude, options, drillPolicy)), options, tally)
               ).pipe(Effect.provide(toolkitLayer({ apiKey: Redacted.make(fake.apiKey), baseURL: fake.url })))
             )
       const after = yield* Workload.toolkitCounters(options.model)
@@ -172,7 +299,15 @@ export const runContender = (contender: Workload.Contender, options: Options): E
         wallMs: result.wallMs,
         attemptsSent: stats.byPath["/v1/messages"] ?? stats.total,
         breakerRejections: contender === "toolkit" ? after.rejections - before.rejections : 0,
-        resumedStreams: result.resumedStreams
+        resumedStreams: result.resumedStreams,
+        outage:
+          outage === undefined || outageIndex === undefined
+            ? undefined
+            : {
+                startCall: outageIndex + 1,
+                durationMs: Duration.toMillis(Duration.decode(outage.duration)),
+                refusedAttempts: stats.byFault[OUTAGE_FAULT] ?? 0
+              }
       })
     })
   )
@@ -182,6 +317,14 @@ export const runContender = (contender: Workload.Contender, options: Options): E
  *
  * @since 0.1.0
  * @category Running
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Drill, Explanation } from "@claude-resilience/demo"
+ *
+ * const drill = Drill.run({ requests: 24, concurrency: 4, seed: 1, profile: "outage", model: "claude-sonnet-5-5" })
+ * Effect.runPromise(drill).then((reports) => console.log(Explanation.make(reports)))
+ * ```
  */
 export const run = (options: Options): Effect.Effect<ReadonlyArray<Workload.Report>> =>
   Effect.all([runContender("sdk", options), runContender("toolkit", options)])
@@ -192,6 +335,13 @@ export const run = (options: Options): Effect.Effect<ReadonlyArray<Workload.Repo
  *
  * @since 0.1.0
  * @category Running
+ * @example
+ * ```ts
+ * import { Redacted } from "effect"
+ * import { Drill } from "@claude-resilience/demo"
+ *
+ * const live = Drill.runLive(Redacted.make("sk-ant-..."), { requests: 3, concurrency: 1, model: "claude-haiku-5-5" })
+ * ```
  */
 export const runLive = (
   apiKey: Redacted.Redacted<string>,

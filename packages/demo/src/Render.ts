@@ -12,6 +12,12 @@ const WIDTH = 24
  *
  * @since 0.1.0
  * @category Rendering
+ * @example
+ * ```ts
+ * import { Render, Workload } from "@claude-resilience/demo"
+ *
+ * console.log(Render.progressLine("sdk", 10, { ...Workload.emptyTally, started: 4, finished: 3, succeeded: 3 }))
+ * ```
  */
 export const progressLine = (contender: Workload.Contender, total: number, tally: Workload.Tally): string => {
   const filled = total === 0 ? WIDTH : Math.round((tally.finished / total) * WIDTH)
@@ -33,6 +39,15 @@ const cell = (value: number | string | undefined) => (value === undefined ? "n/a
  *
  * @since 0.1.0
  * @category Rendering
+ * @example
+ * ```ts
+ * import { Render, Workload } from "@claude-resilience/demo"
+ *
+ * const tally = { ...Workload.emptyTally, finished: 10, succeeded: 10 }
+ * const options = { requests: 10, concurrency: 2, model: "claude-sonnet-5-5" }
+ * const extra = { wallMs: 900, attemptsSent: 10, breakerRejections: 0, resumedStreams: 0 }
+ * console.log(Render.table([Workload.report("toolkit", options, tally, extra)]))
+ * ```
  */
 export const table = (reports: ReadonlyArray<Workload.Report>): string => {
   const tags = [...new Set(reports.flatMap((r) => Object.keys(r.failedByTag)))].sort()
@@ -48,6 +63,9 @@ export const table = (reports: ReadonlyArray<Workload.Report>): string => {
     ["attempts sent", ...reports.map((r) => cell(r.attemptsSent))],
     ["retries", ...reports.map((r) => cell(r.retries))],
     ["breaker rejections", ...reports.map((r) => cell(r.breakerRejections))],
+    ...(reports.some((r) => r.outage !== undefined)
+      ? [["attempts into the outage", ...reports.map((r) => cell(r.outage?.refusedAttempts))] as const]
+      : []),
     ["resumed streams", ...reports.map((r) => cell(r.resumedStreams))],
     ["output tokens thrown away", ...reports.map((r) => cell(r.wastedOutputTokens))],
     ["wall time", ...reports.map((r) => `${(r.wallMs / 1000).toFixed(1)} s`)]

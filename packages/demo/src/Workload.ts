@@ -22,6 +22,12 @@ import * as Stream from "effect/Stream"
  *
  * @since 0.1.0
  * @category Models
+ * @example
+ * ```ts
+ * import type { Workload } from "@claude-resilience/demo"
+ *
+ * const who: Workload.Contender = "toolkit"
+ * ```
  */
 export type Contender = "sdk" | "toolkit"
 
@@ -30,6 +36,12 @@ export type Contender = "sdk" | "toolkit"
  *
  * @since 0.1.0
  * @category Models
+ * @example
+ * ```ts
+ * import type { Workload } from "@claude-resilience/demo"
+ *
+ * const options: Workload.Options = { requests: 120, concurrency: 12, streamShare: 0.3, model: "claude-sonnet-5-5" }
+ * ```
  */
 export interface Options {
   readonly requests: number
@@ -45,6 +57,12 @@ export interface Options {
  *
  * @since 0.1.0
  * @category Models
+ * @example
+ * ```ts
+ * import type { Workload } from "@claude-resilience/demo"
+ *
+ * const inFlight = (tally: Workload.Tally) => tally.started - tally.finished
+ * ```
  */
 export interface Tally {
   readonly started: number
@@ -59,8 +77,17 @@ export interface Tally {
 }
 
 /**
+ * The tally before the first call.
+ *
  * @since 0.1.0
  * @category Constructors
+ * @example
+ * ```ts
+ * import { Effect, Ref } from "effect"
+ * import { Workload } from "@claude-resilience/demo"
+ *
+ * const tally = Effect.runSync(Ref.make(Workload.emptyTally))
+ * ```
  */
 export const emptyTally: Tally = {
   started: 0,
@@ -77,6 +104,12 @@ export const emptyTally: Tally = {
  *
  * @since 0.1.0
  * @category Models
+ * @example
+ * ```ts
+ * import type { Workload } from "@claude-resilience/demo"
+ *
+ * const lossRate = (report: Workload.Report) => report.failed / report.requests
+ * ```
  */
 export interface Report {
   readonly contender: Contender
@@ -92,6 +125,28 @@ export interface Report {
   /** output tokens (FakeClaude's estimate, chars / 4) received and then thrown away */
   readonly wastedOutputTokens: number
   readonly wallMs: number
+  /** the profile's outage as this run met it, when the profile has one */
+  readonly outage?: OutageReport | undefined
+}
+
+/**
+ * An outage as one contender's run met it.
+ *
+ * @since 0.1.0
+ * @category Models
+ * @example
+ * ```ts
+ * import type { Workload } from "@claude-resilience/demo"
+ *
+ * const outage: Workload.OutageReport = { startCall: 31, durationMs: 5000, refusedAttempts: 48 }
+ * ```
+ */
+export interface OutageReport {
+  /** the 1-based number of the call that began it */
+  readonly startCall: number
+  readonly durationMs: number
+  /** attempts the server answered with the outage's 503 */
+  readonly refusedAttempts: number
 }
 
 const prompt = (i: number) =>
@@ -111,6 +166,16 @@ const isStream = (options: Options, i: number) => ((i * 37) % 100) / 100 < (opti
  *
  * @since 0.1.0
  * @category Models
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { Workload } from "@claude-resilience/demo"
+ *
+ * const alwaysFine: Workload.Caller = {
+ *   create: () => Effect.succeed({ outputTokens: 10 }),
+ *   stream: () => Effect.succeed({ outputTokens: 10, resumed: 0 })
+ * }
+ * ```
  */
 export interface Caller {
   readonly create: (i: number) => Effect.Effect<{ readonly outputTokens: number }, Failure>
@@ -125,6 +190,12 @@ export interface Caller {
  *
  * @since 0.1.0
  * @category Models
+ * @example
+ * ```ts
+ * import type { Workload } from "@claude-resilience/demo"
+ *
+ * const tagOf = (failure: Workload.Failure) => failure._tag
+ * ```
  */
 export interface Failure {
   readonly _tag: string
@@ -136,6 +207,15 @@ export interface Failure {
  *
  * @since 0.1.0
  * @category Constructors
+ * @example
+ * ```ts
+ * import { Workload } from "@claude-resilience/demo"
+ *
+ * const caller = Workload.sdkCaller(
+ *   { apiKey: "sk-ant-test-fake-key", baseURL: "http://127.0.0.1:8080" },
+ *   { requests: 10, concurrency: 2, model: "claude-sonnet-5-5" }
+ * )
+ * ```
  */
 export const sdkCaller = (
   config: { readonly apiKey: string; readonly baseURL?: string | undefined },
@@ -179,6 +259,16 @@ export const sdkCaller = (
  *
  * @since 0.1.0
  * @category Constructors
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Claude } from "@claude-resilience/client"
+ * import { Workload } from "@claude-resilience/demo"
+ *
+ * const caller = Effect.map(Claude.Claude, (claude) =>
+ *   Workload.toolkitCaller(claude, { requests: 10, concurrency: 2, model: "claude-sonnet-5-5" })
+ * )
+ * ```
  */
 export const toolkitCaller = (
   claude: Claude.Service,
@@ -204,6 +294,17 @@ export const toolkitCaller = (
  *
  * @since 0.1.0
  * @category Running
+ * @example
+ * ```ts
+ * import { Effect, Ref } from "effect"
+ * import { Workload } from "@claude-resilience/demo"
+ *
+ * const options = { requests: 10, concurrency: 2, model: "claude-sonnet-5-5" }
+ * const caller = Workload.sdkCaller({ apiKey: "sk-ant-test-fake-key", baseURL: "http://127.0.0.1:8080" }, options)
+ * const wallMs = Effect.flatMap(Ref.make(Workload.emptyTally), (tally) =>
+ *   Effect.map(Workload.run(caller, options, tally), (r) => r.wallMs)
+ * )
+ * ```
  */
 export const run = (
   caller: Caller,
@@ -258,6 +359,13 @@ export const run = (
  *
  * @since 0.1.0
  * @category Running
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Workload } from "@claude-resilience/demo"
+ *
+ * const rejections = Effect.map(Workload.toolkitCounters("claude-sonnet-5-5"), (c) => c.rejections)
+ * ```
  */
 export const toolkitCounters = (model: string) =>
   Effect.all({
@@ -280,6 +388,17 @@ export const toolkitCounters = (model: string) =>
  *
  * @since 0.1.0
  * @category Constructors
+ * @example
+ * ```ts
+ * import { Workload } from "@claude-resilience/demo"
+ *
+ * const report = Workload.report(
+ *   "sdk",
+ *   { requests: 1, concurrency: 1, model: "claude-sonnet-5-5" },
+ *   { ...Workload.emptyTally, started: 1, finished: 1, succeeded: 1 },
+ *   { wallMs: 300, attemptsSent: 1, breakerRejections: 0, resumedStreams: 0 }
+ * )
+ * ```
  */
 export const report = (
   contender: Contender,
@@ -290,6 +409,7 @@ export const report = (
     readonly attemptsSent: number | undefined
     readonly breakerRejections: number
     readonly resumedStreams: number
+    readonly outage?: OutageReport | undefined
   }
 ): Report => {
   const failed = Object.values(tally.failedByTag).reduce((a, b) => a + b, 0)
@@ -304,6 +424,7 @@ export const report = (
     breakerRejections: extra.breakerRejections,
     resumedStreams: extra.resumedStreams,
     wastedOutputTokens: Math.ceil(tally.wastedChars / 4),
-    wallMs: extra.wallMs
+    wallMs: extra.wallMs,
+    ...(extra.outage !== undefined ? { outage: extra.outage } : {})
   }
 }
