@@ -5,7 +5,7 @@
 import { FakeClaude, Fault } from "@claude-resilience/testing"
 import { LanguageModel, Prompt } from "@effect/ai"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Schema, Stream } from "effect"
+import { Chunk, Effect, ExecutionPlan, Schema, Stream } from "effect"
 import { ClaudeLanguageModel } from "../src/index.js"
 import { bodyOf, MODEL, streamedText, withFake } from "./helpers.js"
 
@@ -163,5 +163,27 @@ describe("streamText", () => {
       const second = bodyOf((yield* fake.requests)[1]!)
       expect(second.messages.at(-1)?.role).toBe("user")
     }).pipe(Effect.provide(withFake({}, { model: "claude-sonnet-4-6" })))
+  )
+})
+
+describe("composition with @effect/ai", () => {
+  it.live("an ExecutionPlan of ClaudeLanguageModel.model steps moves on once a step's own retries gave up", () =>
+    Effect.gen(function* () {
+      const fake = yield* FakeClaude.FakeClaude
+      const plan = ExecutionPlan.make(
+        { provide: ClaudeLanguageModel.model("claude-retired-0"), while: (e) => e._tag === "HttpResponseError" },
+        { provide: ClaudeLanguageModel.model(MODEL, { maxTokens: 512 }) }
+      )
+      yield* fake.enqueue(Fault.status(529))
+      const response = yield* LanguageModel.generateText({ prompt: "Hello" }).pipe(Effect.withExecutionPlan(plan))
+      expect(response.text).toBe(expected("Hello"))
+      const requests = yield* fake.requests
+      // the first step: a 529 retried underneath, then the unknown model's 404; the second step answers
+      expect(requests.map((r) => [bodyOf(r).model, r.outcome])).toEqual([
+        ["claude-retired-0", 529],
+        ["claude-retired-0", 404],
+        [MODEL, 200]
+      ])
+    }).pipe(Effect.provide(withFake()))
   )
 })
