@@ -87,6 +87,17 @@ describe("@effect/ai-anthropic alone vs ClaudeLanguageModel", () => {
     })
   )
 
+  it.live("529 before the answer: theirs fails at once with HttpResponseError 529; ours retries and answers", () =>
+    Effect.gen(function* () {
+      const alone = yield* run(Fault.status(529, { retryAfter: "0" })).pipe(Effect.provide(anthropicAlone))
+      expect(alone.failure?._tag === "HttpResponseError" && alone.failure.response.status).toBe(529)
+      expect([alone.text, alone.requests]).toEqual(["", 1])
+
+      const ours = yield* run(Fault.status(529, { retryAfter: "0" })).pipe(Effect.provide(withFake()))
+      expect(ours).toMatchObject({ text: expected, finished: true, failure: undefined, requests: 2 })
+    })
+  )
+
   it.live("the API key: in theirs the cut's error body holds it (0.27.0); never in ours", () =>
     Effect.gen(function* () {
       const alone = yield* run(Fault.cutStream(8)).pipe(Effect.provide(anthropicAlone))
