@@ -2,10 +2,12 @@
  * `LanguageModel.generateText` / `generateObject` / `streamText` on the resilient client, with the
  * real SDK against FakeClaude: the text byte for byte, the request as sent, configuration, usage.
  */
+import { ScriptedClaude } from "@claude-resilience/client"
+import { ClaudeError } from "@claude-resilience/errors"
 import { FakeClaude, Fault } from "@claude-resilience/testing"
 import { LanguageModel, Prompt } from "@effect/ai"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, ExecutionPlan, Schema, Stream } from "effect"
+import { Chunk, Duration, Effect, ExecutionPlan, Fiber, Layer, Schema, Stream, TestClock } from "effect"
 import { ClaudeLanguageModel } from "../src/index.js"
 import { bodyOf, MODEL, streamedText, withFake } from "./helpers.js"
 
@@ -185,5 +187,32 @@ describe("composition with @effect/ai", () => {
         [MODEL, 200]
       ])
     }).pipe(Effect.provide(withFake()))
+  )
+})
+
+describe("with ScriptedClaude, in virtual time", () => {
+  it.effect("a 429's retry-after is waited out underneath before the answer", () =>
+    Effect.gen(function* () {
+      const fiber = yield* Effect.fork(LanguageModel.generateText({ prompt: "Hello" }))
+      yield* TestClock.adjust("29 seconds")
+      expect(fiber.unsafePoll()).toBeNull()
+      yield* TestClock.adjust("2 seconds")
+      const response = yield* Fiber.join(fiber)
+      expect(response.text).toBe("recovered")
+      expect(response.finishReason).toBe("stop")
+    }).pipe(
+      Effect.provide(
+        ClaudeLanguageModel.layer({ model: MODEL }).pipe(
+          Layer.provideMerge(
+            ScriptedClaude.layer([
+              ScriptedClaude.fail(
+                new ClaudeError.RateLimitError({ message: "slow down", status: 429, retryAfter: Duration.seconds(30) })
+              ),
+              ScriptedClaude.reply("recovered")
+            ])
+          )
+        )
+      )
+    )
   )
 })
