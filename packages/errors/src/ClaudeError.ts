@@ -24,7 +24,7 @@ import {
   OverloadedError,
   UnknownApiError
 } from "./ResponseErrors.js"
-import { ConnectionError, TimeoutError, CircuitOpenError } from "./LocalErrors.js"
+import { ConnectionError, TimeoutError, CircuitOpenError, QuotaExceededError } from "./LocalErrors.js"
 import * as advices from "./internal/advice.js"
 import * as internal from "./internal/decode.js"
 import * as memberInternal from "./internal/member.js"
@@ -95,6 +95,7 @@ export type ClaudeError =
   | ConnectionError
   | TimeoutError
   | CircuitOpenError
+  | QuotaExceededError
 
 /**
  * The members that come from an HTTP status or an error body.
@@ -109,7 +110,10 @@ export type ClaudeError =
  * @since 0.1.0
  * @category Models
  */
-export type ApiResponseError = Exclude<ClaudeError, ConnectionError | TimeoutError | CircuitOpenError>
+export type ApiResponseError = Exclude<
+  ClaudeError,
+  ConnectionError | TimeoutError | CircuitOpenError | QuotaExceededError
+>
 
 /**
  * The tag of every member.
@@ -161,7 +165,8 @@ export const ClaudeError = Schema.Union(
   UnknownApiError,
   ConnectionError,
   TimeoutError,
-  CircuitOpenError
+  CircuitOpenError,
+  QuotaExceededError
 )
 
 const constructors = Object.fromEntries(ClaudeError.members.map((member) => [member._tag, member])) as unknown as {
@@ -240,7 +245,10 @@ export const isClaudeError: (u: unknown) => u is ClaudeError = internal.isClaude
  * @category Guards
  */
 export const isApiResponseError = (e: ClaudeError): e is ApiResponseError =>
-  e._tag !== "ConnectionError" && e._tag !== "TimeoutError" && e._tag !== "CircuitOpenError"
+  e._tag !== "ConnectionError" &&
+  e._tag !== "TimeoutError" &&
+  e._tag !== "CircuitOpenError" &&
+  e._tag !== "QuotaExceededError"
 
 /**
  * What to do about one kind of failure (a row of the source article's "Action" column).
@@ -302,6 +310,7 @@ export const isRetryable = (error: ClaudeError): boolean => {
       return error.reason !== "aborted"
     case "TimeoutError":
     case "CircuitOpenError":
+    case "QuotaExceededError":
       return true
     default: {
       if (error.shouldRetry !== undefined) return error.shouldRetry

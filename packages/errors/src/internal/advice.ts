@@ -60,5 +60,11 @@ export const advice: { readonly [K in CE.Tag]: CE.Advice } = {
     retryable: true,
     retry: "after-circuit",
     action: "The circuit is open: wait for its retryAfter, or fail fast."
+  },
+  QuotaExceededError: {
+    retryable: true,
+    retry: "retry-after",
+    action:
+      "Our rate limiter could not admit the call within its wait budget: wait retryAfter, or lower the request rate."
   }
 }
