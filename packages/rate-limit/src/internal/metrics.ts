@@ -1,5 +1,6 @@
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
+import * as MetricLabel from "effect/MetricLabel"
 import type { BucketName } from "../QuotaStore.js"
 
 /** @internal */
@@ -25,16 +26,17 @@ export const metrics = {
 
 /** @internal */
 export interface KeyMetrics {
-  readonly waited: Metric.Metric.Histogram<number>
-  readonly depth: Metric.Metric.Gauge<number>
-  readonly admitted: Metric.Metric.Counter<number>
-  readonly rejected: Metric.Metric.Counter<number>
-  readonly rateLimited: Metric.Metric.Counter<number>
-  readonly limits: { readonly [K in BucketName]: Metric.Metric.Gauge<number> }
+  readonly waited: (millis: number) => void
+  readonly depth: (waiting: number) => void
+  readonly admitted: () => void
+  readonly rejected: () => void
+  readonly rateLimited: () => void
+  readonly limit: (bucket: BucketName, value: number) => void
 }
 
-// Tagged metrics are looked up in the registry by their labels on every update: build them once
-// per key, so an admission updates pre-tagged metrics synchronously.
+// A metric finds its registry entry through a cache keyed by the identity of its labels array:
+// give every update of a key the same arrays, built once, and an update is a map hit and an add
+// (`Metric.tagged` would build a new array and hash the key on every update).
 const cache = new Map<string, KeyMetrics>()
 
 /** @internal */
@@ -42,19 +44,21 @@ export const keyMetrics = (key: string): KeyMetrics => {
   let found = cache.get(key)
   if (found === undefined) {
     if (cache.size >= 10_000) cache.clear()
-    const limit = Metric.tagged(metrics.limit, "key", key)
-    const admissions = Metric.tagged(metrics.admissions, "key", key)
+    const byKey = [MetricLabel.make("key", key)]
+    const admitted = [...byKey, MetricLabel.make("outcome", "admitted")]
+    const rejected = [...byKey, MetricLabel.make("outcome", "rejected")]
+    const buckets = {
+      requests: [...byKey, MetricLabel.make("bucket", "requests")],
+      inputTokens: [...byKey, MetricLabel.make("bucket", "inputTokens")],
+      outputTokens: [...byKey, MetricLabel.make("bucket", "outputTokens")]
+    }
     found = {
-      waited: Metric.tagged(metrics.waited, "key", key),
-      depth: Metric.tagged(metrics.queueDepth, "key", key),
-      admitted: Metric.tagged(admissions, "outcome", "admitted"),
-      rejected: Metric.tagged(admissions, "outcome", "rejected"),
-      rateLimited: Metric.tagged(metrics.rateLimited, "key", key),
-      limits: {
-        requests: Metric.tagged(limit, "bucket", "requests"),
-        inputTokens: Metric.tagged(limit, "bucket", "inputTokens"),
-        outputTokens: Metric.tagged(limit, "bucket", "outputTokens")
-      }
+      waited: (millis) => metrics.waited.unsafeUpdate(millis, byKey),
+      depth: (waiting) => metrics.queueDepth.unsafeUpdate(waiting, byKey),
+      admitted: () => metrics.admissions.unsafeUpdate(1, admitted),
+      rejected: () => metrics.admissions.unsafeUpdate(1, rejected),
+      rateLimited: () => metrics.rateLimited.unsafeUpdate(1, byKey),
+      limit: (bucket, value) => metrics.limit.unsafeUpdate(value, buckets[bucket])
     }
     cache.set(key, found)
   }

@@ -111,7 +111,7 @@ export const make = (store: Store, options: Q.Options = {}): Q.Service => {
     if (index < 0) return
     const wasHead = headOf(entry) === waiter
     waiter.lane.splice(index, 1)
-    entry.metrics.depth.unsafeUpdate(depth(entry), [])
+    entry.metrics.depth(depth(entry))
     if (wasHead) poke(headOf(entry))
   }
 
@@ -122,7 +122,7 @@ export const make = (store: Store, options: Q.Options = {}): Q.Service => {
     maxWait: number,
     waited: number
   ): ClaudeError.QuotaExceededError => {
-    entry.metrics.rejected.unsafeUpdate(1, [])
+    entry.metrics.rejected()
     const what = short === "paused" ? "paused after a 429" : `short of ${short}`
     return ClaudeError.unsafeMake(ClaudeError.QuotaExceededError, {
       message: `limit key ${entry.key.id} is ${what}: admission needs ${formatMillis(retryAfter)} more, the wait budget is ${formatMillis(maxWait)}`,
@@ -156,8 +156,8 @@ export const make = (store: Store, options: Q.Options = {}): Q.Service => {
   }
 
   const permitFor = (entry: KeyEntry, need: Need, charged: number, waited: number): Q.Permit => {
-    entry.metrics.admitted.unsafeUpdate(1, [])
-    entry.metrics.waited.unsafeUpdate(waited, [])
+    entry.metrics.admitted()
+    entry.metrics.waited(waited)
     let closed = false
     // Only to the buckets that were charged: a bucket learned while the attempt was in flight
     // never gave it anything.
@@ -245,7 +245,7 @@ export const make = (store: Store, options: Q.Options = {}): Q.Service => {
       poked: false
     }
     lanes.own.push(waiter)
-    entry.metrics.depth.unsafeUpdate(depth(entry), [])
+    entry.metrics.depth(depth(entry))
     let firstWait = first !== undefined && !first.admitted ? first.waitMillis : undefined
 
     const loop: Effect.Effect<Q.Permit, ClaudeError.QuotaExceededError> = Effect.clockWith((clock) =>
@@ -344,7 +344,12 @@ export const make = (store: Store, options: Q.Options = {}): Q.Service => {
   ): Effect.Effect<A, E | ClaudeError.QuotaExceededError, R> =>
     Effect.uninterruptibleMask((restore) =>
       Effect.flatMap(acquire(request, restore), (permit) =>
-        Effect.onExit(restore(use(permit)), (exit) => close(permit, exit))
+        // matchCauseEffect rather than onExit: we are already uninterruptible, and onExit would
+        // pay for a second mask on the hot path.
+        Effect.matchCauseEffect(restore(use(permit)), {
+          onFailure: (cause) => Effect.zipRight(permit.settle({ outputTokens: 0 }), Effect.failCause(cause)),
+          onSuccess: (value) => Effect.as(permit.settle({}), value)
+        })
       )
     )
 
@@ -353,7 +358,7 @@ export const make = (store: Store, options: Q.Options = {}): Q.Service => {
     const entry = entryFor(key)
     for (const name of bucket.BUCKETS) {
       const limit = observation[name]?.limit
-      if (limit !== undefined) entry.metrics.limits[name].unsafeUpdate(limit, [])
+      if (limit !== undefined) entry.metrics.limit(name, limit)
     }
     return Effect.map(store.learn(key.id, observation, limitsFor(key), now), () => poke(headOf(entry)))
   }
@@ -371,7 +376,7 @@ export const make = (store: Store, options: Q.Options = {}): Q.Service => {
         const now = clock.unsafeCurrentTimeMillis()
         const learning = learned(key, bucket.observation(ResponseHeaders.rateLimit(headers), now), now)
         if (status !== 429) return learning
-        entryFor(key).metrics.rateLimited.unsafeUpdate(1, [])
+        entryFor(key).metrics.rateLimited()
         const wait = ResponseHeaders.retryAfter(headers, now)
         return Effect.zipRight(learning, pauseFor(key, wait === undefined ? 0 : Duration.toMillis(wait), now))
       })
@@ -384,7 +389,7 @@ export const make = (store: Store, options: Q.Options = {}): Q.Service => {
         const now = clock.unsafeCurrentTimeMillis()
         const learning = learned(key, bucket.observation(error.rateLimit, now), now)
         if (error._tag !== "RateLimitError") return learning
-        entryFor(key).metrics.rateLimited.unsafeUpdate(1, [])
+        entryFor(key).metrics.rateLimited()
         const wait = error.retryAfter === undefined ? 0 : Duration.toMillis(error.retryAfter)
         return Effect.zipRight(learning, pauseFor(key, wait, now))
       })
