@@ -172,7 +172,7 @@ describe("CircuitBreakerStore/Redis", () => {
         )
         const c = yield* Effect.provide(CircuitBreakerRedis.RedisConnection, context)
         const bounded = <A, E>(effect: Effect.Effect<A, E>) =>
-          Effect.either(effect).pipe(Effect.timeoutFail({ duration: "2 seconds", onTimeout: () => new Error("hung") }))
+          Effect.either(effect).pipe(Effect.timeoutFail({ duration: "5 seconds", onTimeout: () => new Error("hung") }))
         assert.strictEqual((yield* bounded(breaker.execute(key, Effect.succeed(1))))._tag, "Right")
         yield* Effect.promise(() => server.stop())
         for (let i = 0; i < 2; i++) yield* bounded(breaker.execute(key, Effect.fail(overloaded)))
