@@ -68,6 +68,8 @@ export const make = (store: Store, options: Q.Options = {}): Q.Service => {
   const limitsFor = (key: LimitKey): Limits => {
     let limits = limitsByClass.get(key.rateLimitClass)
     if (limits === undefined) {
+      // unknown models are classes of their own: keep the cache bounded
+      if (limitsByClass.size >= MAX_ENTRIES) limitsByClass.clear()
       limits = toLimits(typeof configured === "function" ? configured(key.rateLimitClass) : configured)
       limitsByClass.set(key.rateLimitClass, limits)
     }
