@@ -12,6 +12,11 @@ export const shared: ViteUserConfig = {
   resolve: {
     alias: [
       {
+        // a module below a package's root, e.g. `@claude-resilience/rate-limit/QuotaStore/Redis`
+        find: /^@claude-resilience\/([a-z-]+)\/([A-Za-z/]+)$/,
+        replacement: path.join(root, "packages/$1/src/$2.ts")
+      },
+      {
         find: /^@claude-resilience\/([a-z-]+)$/,
         replacement: path.join(root, "packages/$1/src/index.ts")
       }

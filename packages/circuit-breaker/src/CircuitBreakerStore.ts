@@ -7,6 +7,7 @@
  */
 import { ClaudeError } from "@claude-resilience/errors"
 import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
@@ -118,7 +119,34 @@ export class CircuitBreakerStore extends Context.Tag("@claude-resilience/circuit
 >() {}
 
 /**
- * Builds an empty in-memory store: one `Ref` per key, for a single process.
+ * Bounds of the in-memory store, so that a process calling many distinct keys keeps a bounded
+ * number of circuits.
+ *
+ * - `idleTtl`: an idle circuit (closed, no failure in its window, no probe running) not used for
+ *   this long is forgotten; it comes back as a fresh circuit, which behaves the same. Default 10
+ *   minutes.
+ * - `maxEntries`: at most this many circuits. Past it the store forgets circuits down to 90 % of
+ *   the bound, idle ones first, then the least recently used (to within a second), whatever their
+ *   state. Default 10,000.
+ *
+ * @example
+ * ```ts
+ * import type { CircuitBreakerStore } from "@claude-resilience/circuit-breaker"
+ *
+ * const options: CircuitBreakerStore.MemoryOptions = { idleTtl: "5 minutes", maxEntries: 1_000 }
+ * ```
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export interface MemoryOptions {
+  readonly idleTtl?: Duration.DurationInput | undefined
+  readonly maxEntries?: number | undefined
+}
+
+/**
+ * Builds an empty in-memory store for a single process, with the default bounds of
+ * {@link MemoryOptions} (idle circuits forgotten after 10 minutes, at most 10,000).
  *
  * @example
  * ```ts
@@ -134,7 +162,22 @@ export class CircuitBreakerStore extends Context.Tag("@claude-resilience/circuit
  * @since 0.1.0
  * @category Constructors
  */
-export const makeMemory: Effect.Effect<Store> = memory.make
+export const makeMemory: Effect.Effect<Store> = memory.make()
+
+/**
+ * Builds an empty in-memory store with the given bounds.
+ *
+ * @example
+ * ```ts
+ * import { CircuitBreakerStore } from "@claude-resilience/circuit-breaker"
+ *
+ * const store = CircuitBreakerStore.makeMemoryWith({ idleTtl: "1 minute", maxEntries: 500 })
+ * ```
+ *
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const makeMemoryWith: (options: MemoryOptions) => Effect.Effect<Store> = memory.make
 
 /**
  * Provides an empty in-memory store.
@@ -150,4 +193,23 @@ export const makeMemory: Effect.Effect<Store> = memory.make
  * @since 0.1.0
  * @category Layers
  */
-export const layerMemory: Layer.Layer<CircuitBreakerStore> = Layer.effect(CircuitBreakerStore, memory.make)
+export const layerMemory: Layer.Layer<CircuitBreakerStore> = Layer.effect(CircuitBreakerStore, memory.make())
+
+/**
+ * Provides an empty in-memory store with the given bounds.
+ *
+ * @example
+ * ```ts
+ * import { CircuitBreaker, CircuitBreakerStore } from "@claude-resilience/circuit-breaker"
+ * import { Layer } from "effect"
+ *
+ * const live = CircuitBreaker.layerWithoutStore().pipe(
+ *   Layer.provide(CircuitBreakerStore.layerMemoryWith({ idleTtl: "5 minutes", maxEntries: 1_000 }))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category Layers
+ */
+export const layerMemoryWith = (options: MemoryOptions): Layer.Layer<CircuitBreakerStore> =>
+  Layer.effect(CircuitBreakerStore, memory.make(options))

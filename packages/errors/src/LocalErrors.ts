@@ -171,3 +171,66 @@ export class CircuitOpenError extends Member<CircuitOpenError>()("CircuitOpenErr
   state: CircuitRejectingState,
   retryAfter: Schema.optional(Schema.DurationFromSelf)
 }) {}
+
+/**
+ * The rate-limit buckets a limiter admits against, plus `paused` (the whole key waits out a 429's
+ * `retry-after`).
+ *
+ * @example
+ * ```ts
+ * import { ClaudeError } from "@claude-resilience/errors"
+ *
+ * const bucket: ClaudeError.QuotaBucket = "outputTokens"
+ * ```
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export const QuotaBucket = Schema.Literal("requests", "inputTokens", "outputTokens", "paused")
+
+/**
+ * @example
+ * ```ts
+ * import type { ClaudeError } from "@claude-resilience/errors"
+ *
+ * const label = (bucket: ClaudeError.QuotaBucket) => (bucket === "paused" ? "paused after a 429" : bucket)
+ * ```
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export type QuotaBucket = typeof QuotaBucket.Type
+
+/**
+ * The client-side rate limiter could not admit the attempt within its wait budget, so the
+ * request was not sent. `bucket` is the limit that ran short, `retryAfter` how long the attempt
+ * would still have had to wait, `maxWait` the budget it had and `waited` the time it already
+ * queued. `key` is the limit key: a fingerprint of the API key and the model's rate-limit class,
+ * never the key itself.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeError } from "@claude-resilience/errors"
+ * import { Duration } from "effect"
+ *
+ * new ClaudeError.QuotaExceededError({
+ *   message: "outputTokens would need 42 s, the budget is 10 s",
+ *   key: "3f9c0a7d1b2e4c58:sonnet-4",
+ *   bucket: "outputTokens",
+ *   retryAfter: Duration.seconds(42),
+ *   maxWait: Duration.seconds(10),
+ *   waited: Duration.zero
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category Errors
+ */
+export class QuotaExceededError extends Member<QuotaExceededError>()("QuotaExceededError", {
+  message: Schema.String,
+  key: Schema.String,
+  bucket: QuotaBucket,
+  retryAfter: Schema.DurationFromSelf,
+  maxWait: Schema.DurationFromSelf,
+  waited: Schema.DurationFromSelf
+}) {}

@@ -222,7 +222,7 @@ describe("SSE error events", () => {
 describe("classification", () => {
   it("has advice for every tag", () => {
     for (const tag of ClaudeError.tags) expect(ClaudeError.advice[tag].action.length).toBeGreaterThan(0)
-    expect(ClaudeError.tags).toHaveLength(19)
+    expect(ClaudeError.tags).toHaveLength(20)
   })
   it("an aborted connection is not retryable, a reset one is", () => {
     expect(ClaudeError.isRetryable(new ClaudeError.ConnectionError({ message: "x", reason: "aborted" }))).toBe(false)

@@ -60,11 +60,20 @@ export const advice: { readonly [K in CE.Tag]: CE.Advice } = {
     retryable: true,
     retry: "after-circuit",
     action: "The circuit is open: wait for its retryAfter, or fail fast."
+  },
+  QuotaExceededError: {
+    retryable: true,
+    retry: "retry-after",
+    action:
+      "Our rate limiter could not admit the call within its wait budget: wait retryAfter, or lower the request rate."
   }
 }
 
 export const isApiResponseError = (e: CE.ClaudeError): e is CE.ApiResponseError =>
-  e._tag !== "ConnectionError" && e._tag !== "TimeoutError" && e._tag !== "CircuitOpenError"
+  e._tag !== "ConnectionError" &&
+  e._tag !== "TimeoutError" &&
+  e._tag !== "CircuitOpenError" &&
+  e._tag !== "QuotaExceededError"
 
 export const isRetryable = (error: CE.ClaudeError): boolean => {
   switch (error._tag) {
@@ -72,6 +81,7 @@ export const isRetryable = (error: CE.ClaudeError): boolean => {
       return error.reason !== "aborted"
     case "TimeoutError":
     case "CircuitOpenError":
+    case "QuotaExceededError":
       return true
     default: {
       if (error.shouldRetry !== undefined) return error.shouldRetry
