@@ -22,7 +22,6 @@ export const serve = (current: { handler: Handler }) =>
         req.on("data", () => undefined)
         req.on("end", () => current.handler(req, res))
       })
-      server.keepAliveTimeout = 1
       server.listen(0, "127.0.0.1", () => {
         const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
         resume(Effect.succeed(Object.assign(server, { url })))
@@ -42,6 +41,8 @@ export const claudeAt = (
     readonly apiKey?: string
     readonly retry?: Schedule.Schedule<unknown, ClaudeError.ClaudeError>
     readonly attemptTimeout?: Duration.DurationInput
+    /** a breaker that never opens: many failing calls in a row through one layer */
+    readonly neverOpen?: boolean
   } = {}
 ) =>
   Claude.layerWithoutDependencies({
@@ -51,7 +52,11 @@ export const claudeAt = (
     streamIdleTimeout: "5 seconds"
   }).pipe(
     Layer.provide(RetryPolicy.layer(options.retry ?? Schedule.stop)),
-    Layer.provide(CircuitBreaker.layer({})),
+    Layer.provide(
+      CircuitBreaker.layer(
+        options.neverOpen === true ? { trip: CircuitBreaker.consecutiveFailures(Number.MAX_SAFE_INTEGER) } : {}
+      )
+    ),
     Layer.merge(Logger.minimumLogLevel(LogLevel.Error))
   )
 
