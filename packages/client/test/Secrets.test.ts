@@ -130,7 +130,7 @@ const scenarios = (
       "an SSE error event",
       sse(
         headers,
-        frame(messageStart()) + `event: error\ndata: ${JSON.stringify({ ...everywhere, type: "error" })}\n\n`
+        `${frame(messageStart())}event: error\ndata: ${JSON.stringify({ ...everywhere, type: "error" })}\n\n`
       ),
       "stream"
     ],
@@ -228,9 +228,9 @@ describe("the key never leaves", () => {
           for (const span of spans) {
             outputs.push(JSON.stringify({ name: span.name, attributes: Object.fromEntries(span.attributes) }))
             // a failed span's cause, as an exporter records it (a success's value is the reply itself)
-          if (span.status._tag === "Ended" && Exit.isFailure(span.status.exit)) {
-            outputs.push(Cause.pretty(span.status.exit.cause), util.inspect(span.status.exit, { depth: 10 }))
-          }
+            if (span.status._tag === "Ended" && Exit.isFailure(span.status.exit)) {
+              outputs.push(Cause.pretty(span.status.exit.cause), util.inspect(span.status.exit, { depth: 10 }))
+            }
           }
           // the service itself
           outputs.push(
