@@ -7,7 +7,7 @@
 import { Claude } from "@claude-resilience/client"
 import { ClaudeError } from "@claude-resilience/errors"
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Effect, Exit, FastCheck as fc, Layer, Option, Runtime, Stream } from "effect"
+import { Cause, Effect, Exit, FastCheck as fc, Layer, Option, Runtime, Schedule, Stream } from "effect"
 import {
   anyBlock,
   anyBody,
@@ -21,7 +21,7 @@ import {
   RAW_JS,
   render
 } from "./hostile.js"
-import { ask, claudeAt, type Handler, serve } from "./rawServer.js"
+import { ask, claudeAt, type Handler, message, serve } from "./rawServer.js"
 
 /** A run that takes longer than this is a hang: the client's own limits are far above it. */
 const HANG = "3 seconds"
@@ -56,6 +56,30 @@ const textOf = (events: ReadonlyArray<Claude.MessageStreamEvent>) =>
   events
     .flatMap((e) => (e.type === "content_block_delta" && e.delta.type === "text_delta" ? [e.delta.text] : []))
     .join("")
+
+describe("a protocol error follows the retry policy", () => {
+  it.scopedLive("a malformed 200 is retried like any transient fault (retryable, a server failure to the breaker)", () =>
+    Effect.gen(function* () {
+      let requests = 0
+      const server = yield* serve({
+        handler: (_req, res) => {
+          requests += 1
+          res.writeHead(200, { "content-type": "application/json" })
+          res.end(requests === 1 ? "{}" : JSON.stringify(message("second time lucky")))
+        }
+      })
+      const reply = yield* Effect.flatMap(Claude.Claude, (claude) => claude.messages.create(ask)).pipe(
+        Effect.provide(claudeAt(server.url, { retry: Schedule.recurs(1) }))
+      )
+      expect(reply.content).toEqual([{ type: "text", text: "second time lucky" }])
+      expect(requests).toBe(2)
+      // and the decision the policies use: retryable, a server failure (the breaker counts it)
+      const error = new ClaudeError.ConnectionError({ message: "create: message.id is missing", reason: "protocol" })
+      expect(ClaudeError.isRetryable(error)).toBe(true)
+      expect(ClaudeError.isServerFailure(error)).toBe(true)
+    })
+  )
+})
 
 describe("a hostile server, over real HTTP", () => {
   it.scopedLive("create and count_tokens: any status, content type and body → success or a typed failure", () =>
