@@ -58,26 +58,28 @@ const textOf = (events: ReadonlyArray<Claude.MessageStreamEvent>) =>
     .join("")
 
 describe("a protocol error follows the retry policy", () => {
-  it.scopedLive("a malformed 200 is retried like any transient fault (retryable, a server failure to the breaker)", () =>
-    Effect.gen(function* () {
-      let requests = 0
-      const server = yield* serve({
-        handler: (_req, res) => {
-          requests += 1
-          res.writeHead(200, { "content-type": "application/json" })
-          res.end(requests === 1 ? "{}" : JSON.stringify(message("second time lucky")))
-        }
+  it.scopedLive(
+    "a malformed 200 is retried like any transient fault (retryable, a server failure to the breaker)",
+    () =>
+      Effect.gen(function* () {
+        let requests = 0
+        const server = yield* serve({
+          handler: (_req, res) => {
+            requests += 1
+            res.writeHead(200, { "content-type": "application/json" })
+            res.end(requests === 1 ? "{}" : JSON.stringify(message("second time lucky")))
+          }
+        })
+        const reply = yield* Effect.flatMap(Claude.Claude, (claude) => claude.messages.create(ask)).pipe(
+          Effect.provide(claudeAt(server.url, { retry: Schedule.recurs(1) }))
+        )
+        expect(reply.content).toEqual([{ type: "text", text: "second time lucky" }])
+        expect(requests).toBe(2)
+        // and the decision the policies use: retryable, a server failure (the breaker counts it)
+        const error = new ClaudeError.ConnectionError({ message: "create: message.id is missing", reason: "protocol" })
+        expect(ClaudeError.isRetryable(error)).toBe(true)
+        expect(ClaudeError.isServerFailure(error)).toBe(true)
       })
-      const reply = yield* Effect.flatMap(Claude.Claude, (claude) => claude.messages.create(ask)).pipe(
-        Effect.provide(claudeAt(server.url, { retry: Schedule.recurs(1) }))
-      )
-      expect(reply.content).toEqual([{ type: "text", text: "second time lucky" }])
-      expect(requests).toBe(2)
-      // and the decision the policies use: retryable, a server failure (the breaker counts it)
-      const error = new ClaudeError.ConnectionError({ message: "create: message.id is missing", reason: "protocol" })
-      expect(ClaudeError.isRetryable(error)).toBe(true)
-      expect(ClaudeError.isServerFailure(error)).toBe(true)
-    })
   )
 })
 
