@@ -238,7 +238,11 @@ describe("the key never leaves", () => {
             util.inspect(claude, { depth: 10, showHidden: true }),
             JSON.stringify(claude),
             String(claude),
-            JSON.stringify({ ...claude })
+            JSON.stringify({ ...claude }),
+            // a wrapper that passes the SDK on (as decorating layers do), and the SDK client itself
+            util.inspect({ messages: claude.messages, sdk: claude.sdk }, { depth: 10, showHidden: true }),
+            JSON.stringify({ sdk: claude.sdk }),
+            util.inspect(claude.sdk, { depth: 10 })
           )
           expect(leaked(outputs, core)).toEqual([])
           // the outputs were really there to look at: logs, spans, and the failures' texts

@@ -42,6 +42,7 @@ const checkTokensCount = checked<Claude.TokensCount>("count_tokens", tokensCount
 
 /** How the service shows itself to `util.inspect`, `JSON.stringify` and `String`: never the SDK's key. */
 const description = { _id: "@claude-resilience/client/Claude" }
+const sdkDescription = { _id: "@anthropic-ai/sdk/Anthropic" }
 
 export const make = ({ breaker, options, retry, transport: makeTransport }: MakeInput): Claude.Service => {
   const attemptTimeout = Duration.decode(options.attemptTimeout ?? Duration.minutes(10))
@@ -52,6 +53,12 @@ export const make = ({ breaker, options, retry, transport: makeTransport }: Make
     maxRetries: 0,
     timeout: Duration.toMillis(attemptTimeout) + 1000,
     ...(options.defaultHeaders !== undefined ? { defaultHeaders: { ...options.defaultHeaders } } : {})
+  })
+  // The SDK client holds the key in plain text (`apiKey`, `_options`): wherever it goes — a wrapper
+  // service that passes `sdk` on, a log of `claude.sdk` — inspecting or serialising it shows no key.
+  Object.defineProperties(sdk, {
+    toJSON: { value: () => sdkDescription, enumerable: false },
+    [NodeInspectSymbol]: { value: () => sdkDescription, enumerable: false }
   })
   const transport = (makeTransport ?? sdkTransport)(sdk)
   const secrets = [options.apiKey]
