@@ -3,9 +3,21 @@
  * the checks are total (any value: a verdict, never a throw).
  */
 import { describe, expect, it } from "@effect/vitest"
-import { FastCheck as fc } from "effect"
+import { Claude } from "@claude-resilience/client"
+import { Effect, FastCheck as fc, Stream } from "effect"
 import { EventChecker, messageProblem, parseBody, tokensCountProblem } from "../src/internal/boundary.js"
-import { blockStart, blockStop, message, messageDelta, messageStart, messageStop, textDelta } from "./rawServer.js"
+import {
+  ask,
+  blockStart,
+  blockStop,
+  claudeAt,
+  message,
+  messageDelta,
+  messageStart,
+  messageStop,
+  serve,
+  textDelta
+} from "./rawServer.js"
 
 const good = [messageStart(), blockStart(), textDelta("Hello"), blockStop(), messageDelta(), messageStop]
 
@@ -224,5 +236,23 @@ describe("SSE events", () => {
       ]
       expect(firstProblem(events)).toBeUndefined()
     }
+  )
+})
+
+describe("a streaming request answered with something else", () => {
+  it.scopedLive("a 200 HTML page is a protocol error that says so, not a cut stream", () =>
+    Effect.gen(function* () {
+      const server = yield* serve({
+        handler: (_req, res) => {
+          res.writeHead(200, { "content-type": "text/html" })
+          res.end("<html><body><h1>Welcome to our proxy</h1></body></html>")
+        }
+      })
+      const error = yield* Effect.flatMap(Claude.Claude, (claude) =>
+        Effect.flip(Stream.runDrain(claude.messages.stream(ask)))
+      ).pipe(Effect.provide(claudeAt(server.url)))
+      expect(error).toMatchObject({ _tag: "ConnectionError", reason: "protocol", phase: "stream" })
+      expect(error.message).toBe("the response to a streaming request is not an event stream (it holds no SSE event)")
+    })
   )
 })

@@ -51,7 +51,9 @@ const apiError = (body: unknown, headers: Headers) => {
  * a protocol failure naming the event, not a `SyntaxError`.
  */
 export async function* sseEvents(response: Response, controller: AbortController): AsyncGenerator<unknown> {
+  let events = 0
   for await (const sse of SdkStream.rawEvents(response, controller)) {
+    events += 1
     if (sse.event === "error") {
       const body = parse(sse.data)
       // not JSON: the raw text goes to the decoder, which summarises it
@@ -74,5 +76,10 @@ export async function* sseEvents(response: Response, controller: AbortController
     }
     if (type === "error") throw apiError(value, response.headers)
     yield value
+  }
+  // Not an event stream at all (an HTML page from a proxy, a JSON body): say so, rather than let
+  // it look like a stream cut before message_stop.
+  if (events === 0 && !/^text\/event-stream\b/i.test(response.headers.get("content-type") ?? "")) {
+    throw protocolError("the response to a streaming request is not an event stream (it holds no SSE event)", "stream")
   }
 }
