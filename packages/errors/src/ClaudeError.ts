@@ -343,10 +343,7 @@ export interface ResponseInput {
   /** Raw text or bytes, or an already parsed JSON value (as the SDK keeps it). */
   readonly body?: string | Uint8Array | unknown
   readonly phase?: Phase | undefined
-  /**
-   * Secrets (the API key) to remove from every string field — message, request id, type, code,
-   * snippet — in every encoding `Redaction` knows; `sk-ant-…` keys are removed regardless.
-   */
+  /** Secrets (the API key) removed from every string field, in every encoding `Redaction` knows. */
   readonly secrets?: Secrets | undefined
 }
 
