@@ -2,7 +2,7 @@
  * How a transport's events reach the stream: the events of one network read as one chunk (the
  * stream's stages run once per read, not once per event), pings removed.
  */
-import type { Claude } from "@claude-resilience/client"
+import { type Claude, ScriptedClaude } from "@claude-resilience/client"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
 import { fromTransport } from "../src/internal/fromTransport.js"
@@ -13,6 +13,16 @@ const delta = (text: string): Claude.MessageStreamEvent => ({
   index: 0,
   delta: { type: "text_delta", text }
 })
+
+const messageStart: Claude.MessageStreamEvent = {
+  type: "message_start",
+  message: ScriptedClaude.message("")
+}
+const blockStart: Claude.MessageStreamEvent = {
+  type: "content_block_start",
+  index: 0,
+  content_block: { type: "text", text: "", citations: null }
+}
 
 /**
  * Reads of a socket, as the SSE reader yields them: the events parsed from one read follow each
@@ -38,7 +48,8 @@ const chunkSizes = (batches: ReadonlyArray<ReadonlyArray<TransportEvent>>) =>
 describe("fromTransport", () => {
   it.live("hands over the events of one read as one chunk, and removes pings", () =>
     Effect.gen(function* () {
-      const first = Array.from({ length: 6 }, (_, i) => delta(`a${i} `))
+      // a stream starts with message_start and a block start: the boundary checks the order too
+      const first = [messageStart, blockStart, ...Array.from({ length: 4 }, (_, i) => delta(`a${i} `))]
       const second = [delta("b0 "), { type: "ping" } as const, delta("b1 ")]
       expect(yield* chunkSizes([first, second])).toEqual([6, 2])
     })

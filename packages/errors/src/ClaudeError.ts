@@ -29,6 +29,7 @@ import * as classify from "./internal/classify.js"
 import * as internal from "./internal/decode.js"
 import * as member from "./internal/member.js"
 import type { Phase } from "./ResponseErrors.js"
+import type { Secrets } from "./Redaction.js"
 import type { HeadersInput } from "./ResponseHeaders.js"
 
 /**
@@ -347,6 +348,28 @@ export interface ResponseInput {
   /** Raw text or bytes, or an already parsed JSON value (as the SDK keeps it). */
   readonly body?: string | Uint8Array | unknown
   readonly phase?: Phase | undefined
+  /** Secrets (the API key) removed from every string field, in every encoding `Redaction` knows. */
+  readonly secrets?: Secrets | undefined
+}
+
+/**
+ * Options of {@link fromUnknown}: the phase the failure happened in, and the secrets to remove
+ * from every string field (see {@link ResponseInput}).
+ *
+ * @example
+ * ```ts
+ * import { ClaudeError } from "@claude-resilience/errors"
+ * import { Redacted } from "effect"
+ *
+ * const options: ClaudeError.DecodeOptions = { phase: "stream", secrets: [Redacted.make("sk-ant-api03-...")] }
+ * ```
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export interface DecodeOptions {
+  readonly phase?: Phase | undefined
+  readonly secrets?: Secrets | undefined
 }
 
 /**
@@ -397,7 +420,8 @@ export const fromResponse = (input: ResponseInput): Effect.Effect<ApiResponseErr
  * Builds the member for anything the official `@anthropic-ai/sdk` throws or rejects
  * with — its `APIError` family, connection and timeout errors, user aborts — and for
  * the plain errors `fetch` raises when a socket dies. Never throws; an unrecognised
- * value becomes an `UnknownApiError`. Pure, given `now`.
+ * value becomes an `UnknownApiError`. Pure, given `now`. `options.secrets` (the API key) are
+ * removed from every string field, in every encoding `Redaction` knows.
  *
  * @example
  * ```ts
@@ -409,7 +433,7 @@ export const fromResponse = (input: ResponseInput): Effect.Effect<ApiResponseErr
  * @since 0.1.0
  * @category Constructors
  */
-export const fromUnknownAt = (u: unknown, now: number, options?: { readonly phase?: Phase }): ClaudeError =>
+export const fromUnknownAt = (u: unknown, now: number, options?: DecodeOptions): ClaudeError =>
   construct(internal.fromUnknown(u, now, options))
 
 /**
@@ -431,7 +455,7 @@ export const fromUnknownAt = (u: unknown, now: number, options?: { readonly phas
  * @since 0.1.0
  * @category Constructors
  */
-export const fromUnknown = (u: unknown, options?: { readonly phase?: Phase }): Effect.Effect<ClaudeError> =>
+export const fromUnknown = (u: unknown, options?: DecodeOptions): Effect.Effect<ClaudeError> =>
   Effect.map(
     Effect.clockWith((clock) => clock.currentTimeMillis),
     (now) => fromUnknownAt(u, now, options)
@@ -453,8 +477,14 @@ export const fromUnknown = (u: unknown, options?: { readonly phase?: Phase }): E
  * @since 0.1.0
  * @category Constructors
  */
-export const fromStreamEvent = (payload: unknown, headers?: HeadersInput): ApiResponseError =>
-  construct(internal.fromResponse({ body: payload, headers, phase: "stream" }, 0)) as ApiResponseError
+export const fromStreamEvent = (
+  payload: unknown,
+  headers?: HeadersInput,
+  options?: { readonly secrets?: Secrets | undefined }
+): ApiResponseError =>
+  construct(
+    internal.fromResponse({ body: payload, headers, phase: "stream", secrets: options?.secrets }, 0)
+  ) as ApiResponseError
 
 /**
  * The `retryAfter` of any error that has one — a {@link ClaudeError} or any other

@@ -34,7 +34,7 @@ export type HeadersInput =
 
 /**
  * The longest `retry-after` the toolkit passes on. Larger values (including
- * absurd ones like `1e308`) are capped to this, so a budgeted retry policy can still
+ * absurd ones like `1e308`, or a number too large to represent) are capped to this, so a budgeted retry policy can still
  * decide to stop instead of sleeping for centuries.
  *
  * @example
@@ -67,15 +67,17 @@ export const MAX_RETRY_AFTER: Duration.Duration = internal.MAX_RETRY_AFTER
 export const get: (headers: HeadersInput, name: string) => string | undefined = internal.get
 
 /**
- * Parses a `retry-after-ms` value: a non-negative number of milliseconds.
- * Negative, non-numeric or non-finite values give `undefined`; values above
- * {@link MAX_RETRY_AFTER} are capped.
+ * Parses a `retry-after-ms` value: a non-negative decimal number of milliseconds (integer,
+ * fraction or exponent form such as `1e3`). Negative, non-numeric (`NaN`, `Infinity`, hex,
+ * units) and empty values give `undefined`; values above {@link MAX_RETRY_AFTER} are capped,
+ * including numbers too large to represent (`1e400`).
  *
  * @example
  * ```ts
  * import { ResponseHeaders } from "@claude-resilience/errors"
  *
  * ResponseHeaders.parseRetryAfterMs("1500") // Duration of 1500 ms
+ * ResponseHeaders.parseRetryAfterMs("1e308") // MAX_RETRY_AFTER (1 hour)
  * ResponseHeaders.parseRetryAfterMs("-1") // undefined
  * ```
  *
@@ -89,8 +91,11 @@ export const parseRetryAfterMs: (value: string | undefined) => Duration.Duration
  * Parses a `retry-after` value, either delta-seconds (integer or fractional) or an
  * HTTP-date, relative to `now` (epoch milliseconds, from the Effect `Clock`).
  *
- * Rules: negative, `NaN`, `Infinity`, empty and garbage values give `undefined`; a
- * date in the past gives zero; anything above {@link MAX_RETRY_AFTER} is capped.
+ * Rules: delta-seconds is a non-negative decimal number (integer, fraction or exponent form
+ * such as `1e12`); negative, `NaN`, `Infinity`, empty and garbage values give `undefined`; a
+ * date in the past gives zero; anything above {@link MAX_RETRY_AFTER} is capped — an absurd
+ * value still means "wait long", so it is capped rather than ignored, numbers too large to
+ * represent included.
  *
  * @example
  * ```ts

@@ -15,7 +15,15 @@ describe("ResponseHeaders.parseRetryAfter", () => {
     [" 7 ", 7000],
     ["+4", 4000],
     ["86400", CAP],
-    ["1e308", undefined],
+    ["1e308", CAP],
+    ["1e12", CAP],
+    ["1e400", CAP],
+    ["2.5e1", 25_000],
+    ["1E-3", 1],
+    ["3.", 3000],
+    ["1e", undefined],
+    ["e3", undefined],
+    ["-1e3", undefined],
     ["99999999999999999999999", CAP],
     ["-1", undefined],
     ["NaN", undefined],
@@ -48,9 +56,39 @@ describe("ResponseHeaders.parseRetryAfter", () => {
 
   it.prop("delta-seconds round-trips to ceil(ms)", [fc.double({ min: 0, max: 3600, noNaN: true })], ([seconds]) => {
     const text = String(seconds)
-    fc.pre(!text.includes("e"))
-    expect(ms(ResponseHeaders.parseRetryAfter(text, NOW))).toBe(Math.ceil(seconds * 1000))
+    expect(ms(ResponseHeaders.parseRetryAfter(text, NOW))).toBe(Math.min(CAP, Math.ceil(seconds * 1000)))
   })
+
+  it.prop(
+    "any non-negative number, however written or large, is honoured up to the cap, never ignored",
+    [fc.double({ min: 0, noNaN: true, noDefaultInfinity: true }), fc.constantFrom("plain", "exponential", "padded")],
+    ([seconds, form]) => {
+      const text =
+        form === "plain" ? String(seconds) : form === "exponential" ? seconds.toExponential() : ` +${seconds} `
+      const want = Math.min(CAP, Math.ceil(seconds * 1000))
+      expect(ms(ResponseHeaders.parseRetryAfter(text, NOW))).toBe(want)
+      expect(ms(ResponseHeaders.parseRetryAfterMs(text))).toBe(Math.min(CAP, Math.ceil(seconds)))
+    }
+  )
+
+  it.prop(
+    "retryAfter over arbitrary header strings: undefined or within [0, cap], and a valid retry-after-ms wins",
+    [
+      fc.option(fc.oneof(fc.string(), fc.double().map(String)), { nil: undefined }),
+      fc.option(fc.string(), { nil: undefined })
+    ],
+    ([retryAfterMs, retryAfter]) => {
+      const headers = { "retry-after-ms": retryAfterMs, "retry-after": retryAfter }
+      const result = ResponseHeaders.retryAfter(headers, NOW)
+      if (result !== undefined) {
+        const m = Duration.toMillis(result)
+        expect(m >= 0 && m <= CAP).toBe(true)
+      }
+      const fromMs = ResponseHeaders.parseRetryAfterMs(retryAfterMs)
+      if (fromMs !== undefined) expect(ms(result)).toBe(ms(fromMs))
+      else expect(ms(result)).toBe(ms(ResponseHeaders.parseRetryAfter(retryAfter, NOW)))
+    }
+  )
 
   it.prop("HTTP-date is relative to now, never negative", [fc.integer({ min: -10_000, max: 10_000 })], ([offset]) => {
     const date = new Date(NOW + offset * 1000).toUTCString()

@@ -17,10 +17,13 @@ import { annotateFailure } from "./observe.js"
 const circuitKey = (context: CallContext, model: string, call: Claude.CallOptions | undefined): string =>
   call?.circuitKey ?? context.options.circuitKey?.({ model }) ?? model
 
-/** The request itself, its rejection mapped to a `ClaudeError`. */
-const request = <A>(run: (signal: AbortSignal) => Promise<A>): Effect.Effect<A, ClaudeError.ClaudeError> =>
+/** The request itself, its rejection mapped to a `ClaudeError` (the key redacted from it). */
+const request = <A>(
+  context: CallContext,
+  run: (signal: AbortSignal) => Promise<A>
+): Effect.Effect<A, ClaudeError.ClaudeError> =>
   Effect.tryPromise({ try: run, catch: (e) => e }).pipe(
-    Effect.catchAll((e) => Effect.flatMap(ClaudeError.fromUnknown(e), Effect.fail))
+    Effect.catchAll((e) => Effect.flatMap(ClaudeError.fromUnknown(e, { secrets: context.secrets }), Effect.fail))
   )
 
 /** The attempt timeout: the call's, else the layer's. */
@@ -53,12 +56,12 @@ export const attempt = <A>(
   call: Claude.CallOptions | undefined,
   run: (signal: AbortSignal) => Promise<A>
 ): Effect.Effect<A, ClaudeError.ClaudeError> => {
-  const bounded = withTimeout(context, call, request(run))
+  const bounded = withTimeout(context, call, request(context, run))
   return Effect.suspend(() => {
     counter.n += 1
     const n = counter.n
     return context.breaker.execute(circuitKey(context, model, call), bounded).pipe(
-      Effect.tapError(annotateFailure),
+      Effect.tapError((e) => annotateFailure(context, e)),
       Effect.ensuring(Metric.increment(metrics.attempts)),
       Effect.withSpan(`claude.attempt`, {
         // A stack trace per span costs more than the rest of the attempt's bookkeeping.

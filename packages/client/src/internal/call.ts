@@ -4,7 +4,7 @@
  * call rather than once per attempt (a preflight check, a fallback plan) wraps {@link resilient}.
  */
 import type { CircuitBreaker } from "@claude-resilience/circuit-breaker"
-import type { ClaudeError } from "@claude-resilience/errors"
+import type { ClaudeError, Redaction } from "@claude-resilience/errors"
 import { RetryPolicy } from "@claude-resilience/retry"
 import * as Clock from "effect/Clock"
 import type * as Duration from "effect/Duration"
@@ -25,6 +25,8 @@ export interface CallContext {
   readonly transport: Transport
   /** The layer's attempt timeout, decoded. */
   readonly attemptTimeout: Duration.Duration
+  /** What errors, logs and spans must never show (the API key), in any encoding. */
+  readonly secrets: Redaction.Secrets
 }
 
 /** The schedule of one call: its own (`false`: none), else the `RetryPolicy` override, else the layer's. */
@@ -61,7 +63,7 @@ export const resilient = <A>(
       Effect.retry(schedule),
       Effect.onExit((exit) =>
         finish(
-          context.options.logContent === true,
+          context,
           operation,
           params.model,
           startedAt,

@@ -6,9 +6,11 @@ import Anthropic from "@anthropic-ai/sdk"
 import type { CircuitBreaker } from "@claude-resilience/circuit-breaker"
 import type { ClaudeError } from "@claude-resilience/errors"
 import * as Duration from "effect/Duration"
+import { NodeInspectSymbol } from "effect/Inspectable"
 import * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import type * as Claude from "../Claude.js"
+import { messageProblem, protocolError, tokensCountProblem } from "./boundary.js"
 import { type CallContext, requestOptions, resilient } from "./call.js"
 import { stream } from "./stream.js"
 import { sdkTransport, type Transport } from "./transport.js"
@@ -23,6 +25,25 @@ interface MakeInput {
   readonly transport?: ((sdk: Anthropic) => Transport) | undefined
 }
 
+/**
+ * A body that passed the boundary's check, typed; else the attempt fails with a protocol error
+ * (thrown inside the attempt's promise, so it is retried and counted like any transient fault).
+ */
+const checked =
+  <A>(what: string, problemOf: (u: unknown) => string | undefined) =>
+  (body: unknown): A => {
+    const problem = problemOf(body)
+    if (problem !== undefined) throw protocolError(`${what}: ${problem}`, "request")
+    return body as A
+  }
+
+const checkMessage = checked<Claude.Message>("create", messageProblem)
+const checkTokensCount = checked<Claude.TokensCount>("count_tokens", tokensCountProblem)
+
+/** How the service shows itself to `util.inspect`, `JSON.stringify` and `String`: never the SDK's key. */
+const description = { _id: "@claude-resilience/client/Claude" }
+const sdkDescription = { _id: "@anthropic-ai/sdk/Anthropic" }
+
 export const make = ({ breaker, options, retry, transport: makeTransport }: MakeInput): Claude.Service => {
   const attemptTimeout = Duration.decode(options.attemptTimeout ?? Duration.minutes(10))
   const sdk = new Anthropic({
@@ -33,8 +54,15 @@ export const make = ({ breaker, options, retry, transport: makeTransport }: Make
     timeout: Duration.toMillis(attemptTimeout) + 1000,
     ...(options.defaultHeaders !== undefined ? { defaultHeaders: { ...options.defaultHeaders } } : {})
   })
+  // The SDK client holds the key in plain text (`apiKey`, `_options`): wherever it goes — a wrapper
+  // service that passes `sdk` on, a log of `claude.sdk` — inspecting or serialising it shows no key.
+  Object.defineProperties(sdk, {
+    toJSON: { value: () => sdkDescription, enumerable: false },
+    [NodeInspectSymbol]: { value: () => sdkDescription, enumerable: false }
+  })
   const transport = (makeTransport ?? sdkTransport)(sdk)
-  const context: CallContext = { options, retry, breaker, transport, attemptTimeout }
+  const secrets = [options.apiKey]
+  const context: CallContext = { options, retry, breaker, transport, attemptTimeout, secrets }
 
   const create = (params: Claude.MessageCreateParams, call?: Claude.CallOptions) =>
     resilient(
@@ -42,7 +70,7 @@ export const make = ({ breaker, options, retry, transport: makeTransport }: Make
       "create",
       params,
       call,
-      (signal) => transport.create(params, requestOptions(signal, call)),
+      (signal) => transport.create(params, requestOptions(signal, call)).then(checkMessage),
       (message) => ({
         input: message.usage.input_tokens,
         output: message.usage.output_tokens,
@@ -58,18 +86,26 @@ export const make = ({ breaker, options, retry, transport: makeTransport }: Make
       "count_tokens",
       params,
       call,
-      (signal) => transport.countTokens(params, requestOptions(signal, call)),
+      (signal) => transport.countTokens(params, requestOptions(signal, call)).then(checkTokensCount),
       () => undefined,
       (count) => count.input_tokens
     )
 
-  return {
+  const service = {
     messages: {
       create,
-      stream: (params, call) => stream(context, params, call),
+      stream: (params: Claude.MessageStreamParams, call?: Claude.CallOptions) => stream(context, params, call),
       countTokens
     },
-    sdk,
     retrySchedule: retry
   }
+  // The SDK client holds the key in plain text: reachable as `claude.sdk`, but not enumerable, so
+  // `util.inspect`, `JSON.stringify` and spreads of the service never walk into it.
+  Object.defineProperties(service, {
+    sdk: { get: () => sdk, enumerable: false },
+    toJSON: { value: () => description, enumerable: false },
+    toString: { value: () => "Claude", enumerable: false },
+    [NodeInspectSymbol]: { value: () => description, enumerable: false }
+  })
+  return service as typeof service & { readonly sdk: Anthropic }
 }

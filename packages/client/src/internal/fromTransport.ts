@@ -1,14 +1,23 @@
 /**
- * A transport's events as a `Stream`: pushed in chunks (one per network read), watched for
- * stalls, pings removed.
+ * A transport's events as a `Stream`: each one checked at the boundary, pushed in chunks (one
+ * per network read, at most {@link MAX_CHUNK} events), watched for stalls, pings removed.
  */
 import { ClaudeError } from "@claude-resilience/errors"
+import * as Channel from "effect/Channel"
 import * as Chunk from "effect/Chunk"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type * as Claude from "../Claude.js"
+import { EventChecker, protocolError } from "./boundary.js"
 import type { TransportEvent } from "./transport.js"
+
+/**
+ * The most events a chunk holds. Some of Effect's stream stages walk a chunk recursively, one
+ * stack frame per event (`Stream.runFold`'s sink): a chunk of thousands of events — a long answer
+ * read while the consumer was busy, merged in the mailbox — overflows the stack.
+ */
+export const MAX_CHUNK = 1024
 
 /** The limits of the stall watchdog; `undefined` turns one off. */
 export interface Limits {
@@ -42,6 +51,46 @@ const stalled = (byContent: boolean, timeout: Duration.Duration) =>
 const isContent = (e: TransportEvent): e is Claude.MessageStreamEvent => e.type !== "ping"
 
 /**
+ * Hands chunks on with pings removed and none longer than {@link MAX_CHUNK}: the mailbox merges
+ * whatever arrived while the consumer was busy into one chunk, so the cap is applied after it.
+ * One stage per chunk, as `Stream.mapChunks` is.
+ */
+const boundChunks = <E>(): Channel.Channel<
+  Chunk.Chunk<Claude.MessageStreamEvent>,
+  Chunk.Chunk<TransportEvent>,
+  E,
+  E,
+  unknown,
+  unknown
+> => {
+  const reader: Channel.Channel<
+    Chunk.Chunk<Claude.MessageStreamEvent>,
+    Chunk.Chunk<TransportEvent>,
+    E,
+    E,
+    unknown,
+    unknown
+  > = Channel.readWith({
+    onInput: (input: Chunk.Chunk<TransportEvent>) => {
+      let chunk = input as Chunk.Chunk<Claude.MessageStreamEvent>
+      // Pings are rare: keep the chunk as it is unless one is in it.
+      for (const e of input) {
+        if (e.type === "ping") {
+          chunk = Chunk.filter(input, isContent)
+          break
+        }
+      }
+      const out =
+        chunk.length <= MAX_CHUNK ? Channel.write(chunk) : Channel.writeChunk(Chunk.chunksOf(chunk, MAX_CHUNK))
+      return Channel.flatMap(out, () => reader)
+    },
+    onFailure: Channel.fail,
+    onDone: Channel.succeed
+  })
+  return reader
+}
+
+/**
  * Reads a transport's stream in plain JavaScript and pushes its events into a mailbox, so the
  * Effect side takes whatever has arrived as a chunk instead of one fiber step per event.
  *
@@ -56,7 +105,7 @@ const isContent = (e: TransportEvent): e is Claude.MessageStreamEvent => e.type 
  * parked on a stalled socket would make `return()` wait forever.
  */
 export const fromTransport = (
-  iterable: AsyncIterable<TransportEvent> & { readonly controller?: AbortController },
+  iterable: AsyncIterable<unknown> & { readonly controller?: AbortController },
   limits: Limits
 ): Stream.Stream<Claude.MessageStreamEvent, unknown> =>
   Stream.asyncPush<TransportEvent, unknown>(
@@ -87,6 +136,7 @@ export const fromTransport = (
           buffer = []
           emit.chunk(chunk)
         }
+        const checker = new EventChecker()
         const read = async () => {
           try {
             while (true) {
@@ -97,11 +147,19 @@ export const fromTransport = (
                 flush()
                 return void emit.end()
               }
+              // The boundary: nothing reads an event before it is checked.
+              const problem = checker.check(result.value)
+              if (problem !== undefined) {
+                flush()
+                return void emit.fail(protocolError(problem, "stream"))
+              }
+              const event = result.value as TransportEvent
               const now = clock.unsafeCurrentTimeMillis()
               state.lastEvent = now
-              if (result.value.type !== "ping") state.lastContent = now
-              buffer.push(result.value)
-              if (!scheduled) {
+              if (event.type !== "ping") state.lastContent = now
+              buffer.push(event)
+              if (buffer.length >= MAX_CHUNK) flush()
+              else if (!scheduled) {
                 scheduled = true
                 afterMicrotasks(flush)
               }
@@ -132,10 +190,4 @@ export const fromTransport = (
         yield* Effect.forkScoped(watch)
       }),
     { bufferSize: "unbounded" }
-  ).pipe(
-    Stream.mapChunks((chunk) => {
-      // Pings are rare: keep the chunk as it is unless one is in it.
-      for (const e of chunk) if (e.type === "ping") return Chunk.filter(chunk, isContent)
-      return chunk as Chunk.Chunk<Claude.MessageStreamEvent>
-    })
-  )
+  ).pipe((events) => Stream.fromChannel(Channel.pipeTo(Stream.toChannel(events), boundChunks<unknown>())))

@@ -2,14 +2,15 @@
  * What a call leaves behind: span attributes (`gen_ai.*`), one log line per call, and the
  * client's metrics.
  */
-import type { ClaudeError } from "@claude-resilience/errors"
+import { type ClaudeError, Redaction } from "@claude-resilience/errors"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Metric from "effect/Metric"
+import type { CallContext } from "./call.js"
 import { callCounter, metrics } from "./metrics.js"
 
-/** The usage a successful call reported. */
+/** The usage a successful call reported, checked at the boundary (counts are non-negative integers). */
 export interface Usage {
   input: number
   output: number
@@ -28,17 +29,26 @@ export const spanAttributes = (
   ...(params.max_tokens !== undefined ? { "gen_ai.request.max_tokens": params.max_tokens } : {})
 })
 
+/**
+ * A server's string on its way to a span or a log line. The decoders already redacted the
+ * errors' fields; ids and stop reasons of successful replies are redacted here, once per call.
+ */
+const clean = (context: Pick<CallContext, "secrets">, text: string): string => Redaction.redact(text, context.secrets)
+
 /** Annotates the current (attempt) span with a failure: its tag, HTTP status and request id. */
-export const annotateFailure = (e: ClaudeError.ClaudeError): Effect.Effect<void> =>
+export const annotateFailure = (
+  context: Pick<CallContext, "secrets">,
+  e: ClaudeError.ClaudeError
+): Effect.Effect<void> =>
   Effect.annotateCurrentSpan({
     "error.type": e._tag,
     ...("status" in e && e.status !== undefined ? { "http.response.status_code": e.status } : {}),
-    ...("requestId" in e && e.requestId !== undefined ? { "claude.request_id": e.requestId } : {})
+    ...("requestId" in e && e.requestId !== undefined ? { "claude.request_id": clean(context, e.requestId) } : {})
   })
 
 /** Records the call's outcome: span attributes, one log line, metrics. */
 export const finish = (
-  logContent: boolean,
+  context: Pick<CallContext, "options" | "secrets">,
   operation: string,
   model: string,
   startedAt: number,
@@ -48,6 +58,7 @@ export const finish = (
   content?: { readonly prompt: unknown; readonly completion: unknown }
 ) =>
   Effect.gen(function* () {
+    const logContent = context.options.logContent === true
     const now = yield* Clock.currentTimeMillis
     const durationMs = now - startedAt
     yield* Metric.update(metrics.latency, durationMs)
@@ -55,14 +66,15 @@ export const finish = (
     const base = { model, operation, duration_ms: durationMs, attempts }
     if (Exit.isSuccess(exit)) {
       yield* Metric.increment(callCounter("success", "none"))
+      const stopReason = usage?.stopReason === undefined ? undefined : clean(context, usage.stopReason)
       if (usage !== undefined) {
         yield* Metric.incrementBy(metrics.inputTokens, usage.input)
         yield* Metric.incrementBy(metrics.outputTokens, usage.output)
         yield* Effect.annotateCurrentSpan({
           "gen_ai.usage.input_tokens": usage.input,
           "gen_ai.usage.output_tokens": usage.output,
-          ...(usage.stopReason !== undefined ? { "gen_ai.response.finish_reasons": [usage.stopReason] } : {}),
-          ...(usage.id !== undefined ? { "gen_ai.response.id": usage.id } : {})
+          ...(stopReason !== undefined ? { "gen_ai.response.finish_reasons": [stopReason] } : {}),
+          ...(usage.id !== undefined ? { "gen_ai.response.id": clean(context, usage.id) } : {})
         })
       }
       yield* Effect.logInfo("claude.call").pipe(
@@ -70,7 +82,7 @@ export const finish = (
           ...base,
           outcome: "success",
           ...(usage !== undefined
-            ? { input_tokens: usage.input, output_tokens: usage.output, stop_reason: usage.stopReason ?? "none" }
+            ? { input_tokens: usage.input, output_tokens: usage.output, stop_reason: stopReason ?? "none" }
             : {}),
           ...(logContent && content !== undefined ? { prompt: content.prompt, completion: content.completion } : {})
         })
@@ -89,7 +101,7 @@ export const finish = (
             ? { status: failure.status }
             : {}),
           ...(failure !== undefined && "requestId" in failure && failure.requestId !== undefined
-            ? { request_id: failure.requestId }
+            ? { request_id: clean(context, failure.requestId) }
             : {})
         })
       )

@@ -49,7 +49,6 @@ export const stream = (
 ): Stream.Stream<Claude.MessageStreamEvent, ClaudeError.ClaudeError> =>
   Stream.unwrapScoped(
     Effect.gen(function* () {
-      const logContent = context.options.logContent === true
       const startedAt = yield* Clock.currentTimeMillis
       // The stream span, captured so the usage recorded when the stream ends lands on it.
       const span = yield* Effect.option(Effect.currentSpan)
@@ -61,7 +60,7 @@ export const stream = (
       ).pipe(
         Effect.retry(schedule),
         Effect.onError((cause) =>
-          finish(logContent, "stream", params.model, startedAt, counter.n, Exit.failCause(cause), undefined)
+          finish(context, "stream", params.model, startedAt, counter.n, Exit.failCause(cause), undefined)
         )
       )
       // Closing the scope before the answer finished (failure, interruption, a consumer that
@@ -71,9 +70,11 @@ export const stream = (
       const usage: Usage = { input: 0, output: 0, stopReason: undefined, id: undefined }
       const events = fromTransport(sdkStream, limitsFor(context, call)).pipe(
         Stream.catchAll((e) =>
-          Stream.fromEffect(Effect.flatMap(ClaudeError.fromUnknown(e, { phase: "stream" }), Effect.fail))
+          Stream.fromEffect(
+            Effect.flatMap(ClaudeError.fromUnknown(e, { phase: "stream", secrets: context.secrets }), Effect.fail)
+          )
         ),
-        // Bookkeeping per chunk, not an Effect per event.
+        // Bookkeeping per chunk, not an Effect per event; the boundary checked every event.
         Stream.mapChunks((chunk) => {
           for (const event of chunk) {
             switch (event.type) {
@@ -96,7 +97,7 @@ export const stream = (
         Stream.concat(Stream.suspend(() => (done.stopped ? Stream.empty : Stream.fail(incomplete())))),
         Stream.ensuringWith((exit) => {
           const recorded = finish(
-            logContent,
+            context,
             "stream",
             params.model,
             startedAt,

@@ -1,9 +1,11 @@
 /**
  * What sends one attempt — the {@link Transport} interface — and the transport over the SDK:
- * requests and responses through `@anthropic-ai/sdk`, SSE read below it (see `sse.ts`).
+ * requests and responses through `@anthropic-ai/sdk`, bodies read as text and parsed at the
+ * boundary, SSE read below the SDK (see `sse.ts`).
  */
 import type Anthropic from "@anthropic-ai/sdk"
 import type * as Claude from "../Claude.js"
+import { parseBody } from "./boundary.js"
 import { sseEvents } from "./sse.js"
 
 /**
@@ -14,7 +16,7 @@ export interface Ping {
   readonly type: "ping"
 }
 
-/** What a transport's stream yields: the SDK's raw events, and pings. */
+/** What a transport's stream yields once checked: the SDK's raw events, and pings. */
 export type TransportEvent = Claude.MessageStreamEvent | Ping
 
 /** What one request carries besides its body. */
@@ -23,19 +25,36 @@ export interface RequestOptions {
   readonly headers?: Record<string, string>
 }
 
-/** What sends one attempt: the SDK over HTTP, or a script in tests. */
+/**
+ * What sends one attempt: the SDK over HTTP, or a script in tests. What it answers is not
+ * trusted: bodies and events are `unknown` until the boundary (`boundary.ts`) has checked them.
+ */
 export interface Transport {
-  readonly create: (params: Claude.MessageCreateParams, options: RequestOptions) => Promise<Claude.Message>
-  readonly countTokens: (params: Claude.CountTokensParams, options: RequestOptions) => Promise<Claude.TokensCount>
+  readonly create: (params: Claude.MessageCreateParams, options: RequestOptions) => Promise<unknown>
+  readonly countTokens: (params: Claude.CountTokensParams, options: RequestOptions) => Promise<unknown>
   readonly stream: (
     params: Claude.MessageStreamParams,
     options: RequestOptions
-  ) => Promise<AsyncIterable<TransportEvent> & { readonly controller?: AbortController }>
+  ) => Promise<AsyncIterable<unknown> & { readonly controller?: AbortController }>
+}
+
+/**
+ * A successful response's body, parsed by the boundary rather than by the SDK (whose parse
+ * throws a raw `SyntaxError` on truncated JSON and hands back an HTML page as a string). The
+ * request id rides along as the SDK would attach it: `_request_id`, not enumerable.
+ */
+const body = async (response: Promise<Response>, what: string): Promise<unknown> => {
+  const r = await response
+  const value = parseBody(await r.text(), what)
+  if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+    Object.defineProperty(value, "_request_id", { value: r.headers.get("request-id"), enumerable: false })
+  }
+  return value
 }
 
 export const sdkTransport = (sdk: Anthropic): Transport => ({
-  create: (params, options) => sdk.messages.create({ ...params, stream: false }, options),
-  countTokens: (params, options) => sdk.messages.countTokens(params, options),
+  create: (params, options) => body(sdk.messages.create({ ...params, stream: false }, options).asResponse(), "create"),
+  countTokens: (params, options) => body(sdk.messages.countTokens(params, options).asResponse(), "count_tokens"),
   stream: async (params, options) => {
     // our own controller, so the body can be aborted after the connection phase's signal is gone
     const controller = new AbortController()

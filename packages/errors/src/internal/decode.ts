@@ -1,11 +1,15 @@
 import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
+import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type * as CE from "../ClaudeError.js"
 import type { HeadersInput } from "../ResponseHeaders.js"
 import * as header from "./headers.js"
 import { isClaudeError } from "./member.js"
+import { redact, redactHead } from "./redaction.js"
+
+type Secrets = ReadonlyArray<Redacted.Redacted<string>>
 
 type Tag = CE.Tag
 type ApiTag = CE.ApiResponseError["_tag"]
@@ -95,13 +99,6 @@ const ErrorBody = Schema.Struct({
 
 const decodeErrorBody = Schema.decodeUnknownOption(ErrorBody)
 
-const KEY_PATTERN = /sk-ant-[A-Za-z0-9_-]+/g
-const BEARER_PATTERN = /(bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi
-
-/** Removes anything that looks like an Anthropic key or a bearer token. */
-export const redact = (text: string): string =>
-  text.replace(KEY_PATTERN, "sk-ant-[REDACTED]").replace(BEARER_PATTERN, "$1[REDACTED]")
-
 const MAX_SNIPPET_BYTES = 1024
 const encoder = new TextEncoder()
 const decoder = new TextDecoder("utf-8", { fatal: false })
@@ -110,19 +107,19 @@ const decoder = new TextDecoder("utf-8", { fatal: false })
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g
 
 /** At most 1 KB of UTF-8, control characters replaced, secrets redacted. */
-export const snippet = (text: string): string => {
-  let clean = redact(text.replace(CONTROL, " "))
-  let bytes = encoder.encode(clean)
-  if (bytes.length <= MAX_SNIPPET_BYTES) return clean
+export const snippet = (text: string, secrets?: Secrets): string => {
+  let out = redactHead(text.replace(CONTROL, " "), secrets)
+  let bytes = encoder.encode(out)
+  if (bytes.length <= MAX_SNIPPET_BYTES) return out
   // Cut at a byte boundary, then drop a trailing partial character.
-  clean = decoder.decode(bytes.subarray(0, MAX_SNIPPET_BYTES))
-  if (clean.endsWith("\uFFFD")) clean = clean.slice(0, -1)
-  bytes = encoder.encode(clean)
+  out = decoder.decode(bytes.subarray(0, MAX_SNIPPET_BYTES))
+  if (out.endsWith("\uFFFD")) out = out.slice(0, -1)
+  bytes = encoder.encode(out)
   while (bytes.length > MAX_SNIPPET_BYTES) {
-    clean = clean.slice(0, -1)
-    bytes = encoder.encode(clean)
+    out = out.slice(0, -1)
+    bytes = encoder.encode(out)
   }
-  return clean
+  return out
 }
 
 const bodyText = (body: unknown): string | undefined => {
@@ -218,6 +215,18 @@ export interface ResponseInput {
   readonly body?: unknown
   readonly phase?: CE.Phase | undefined
   readonly fallbackMessage?: string | undefined
+  /** Removed from every string field, in every encoding `Redaction` knows. */
+  readonly secrets?: Secrets | undefined
+}
+
+/** A server-provided string as it may leave in an error: redacted, then cut to `max` characters. */
+const clean = (text: string, max: number, secrets: Secrets | undefined): string =>
+  redactHead(text, secrets).slice(0, max)
+
+/** A request id from a header or a body: sanitised, then redacted. */
+const cleanId = (value: unknown, secrets: Secrets | undefined): string | undefined => {
+  const id = header.sanitizeId(value)
+  return id === undefined ? undefined : redact(id, secrets)
 }
 
 export const fromResponse = (input: ResponseInput, now: number): Decoded & { readonly _tag: ApiTag } => {
@@ -234,31 +243,37 @@ export const fromResponse = (input: ResponseInput, now: number): Decoded & { rea
   )
 
   const headers = input.headers
+  const secrets = input.secrets
   const requestId =
-    header.requestId(headers) ?? (Option.isSome(decoded) ? header.sanitizeId(decoded.value.request_id) : undefined)
+    cleanId(header.requestId(headers), secrets) ??
+    (Option.isSome(decoded) ? cleanId(decoded.value.request_id, secrets) : undefined)
 
-  let errorType: string | undefined
+  // The type is matched against the documented ones as sent; only what is kept is redacted.
+  let rawType: string | undefined
   let errorCode: string | undefined
   let message: string
   let bodySnippet: string | undefined
   if (Option.isSome(decoded)) {
     const error = decoded.value.error
-    errorType = error.type.slice(0, 100)
+    rawType = error.type
     const details = error.details
     const code = Predicate.hasProperty(details, "error_code") ? details.error_code : undefined
-    errorCode = typeof code === "string" ? code.slice(0, 100) : undefined
+    errorCode = typeof code === "string" ? clean(code, 100, secrets) : undefined
     message =
       typeof error.message === "string" && error.message.length > 0
-        ? redact(error.message.slice(0, MAX_MESSAGE))
-        : (input.fallbackMessage ?? summarise(status, undefined, errorType))
+        ? error.message
+        : (input.fallbackMessage ?? summarise(status, undefined, rawType))
   } else {
     message = summarise(status, text, input.body)
     const raw = text ?? (input.body === undefined || input.body === null ? undefined : safeStringify(input.body))
-    bodySnippet = raw !== undefined && raw.length > 0 ? snippet(raw) : undefined
+    bodySnippet = raw !== undefined && raw.length > 0 ? snippet(raw, secrets) : undefined
   }
+  message = clean(message, MAX_MESSAGE, secrets)
+  // Cut after redaction, so a cut never leaves a piece of a secret behind.
+  const errorType = rawType === undefined ? undefined : clean(rawType, 100, secrets)
 
-  const effectiveStatus = status ?? (errorType !== undefined ? own(TYPE_STATUS, errorType) : undefined)
-  const tag = resolveTag(status, errorType)
+  const effectiveStatus = status ?? (rawType !== undefined ? own(TYPE_STATUS, rawType) : undefined)
+  const tag = resolveTag(status, rawType)
   const rateLimit = header.rateLimit(headers)
   const fields: Record<string, unknown> = compact({
     message,
@@ -321,9 +336,9 @@ const connectionReason = (u: unknown): CE.ConnectionReason => {
   return "unknown"
 }
 
-const messageOf = (u: unknown, fallback: string): string => {
+const messageOf = (u: unknown, fallback: string, secrets: Secrets | undefined): string => {
   const raw = Predicate.hasProperty(u, "message") && typeof u.message === "string" ? u.message : ""
-  return redact((raw.length > 0 ? raw : fallback).slice(0, MAX_MESSAGE))
+  return clean(raw.length > 0 ? raw : fallback, MAX_MESSAGE, secrets)
 }
 
 const decoded = (tag: Tag, fields: Record<string, unknown>): Decoded => ({ _tag: tag, fields })
@@ -332,31 +347,32 @@ const decoded = (tag: Tag, fields: Record<string, unknown>): Decoded => ({ _tag:
 export const fromUnknown = (
   u: unknown,
   now: number,
-  options?: { readonly phase?: CE.Phase }
+  options?: { readonly phase?: CE.Phase | undefined; readonly secrets?: Secrets | undefined }
 ): CE.ClaudeError | Decoded => {
   if (isClaudeError(u)) return u
   const phase = options?.phase ?? "request"
+  const secrets = options?.secrets
   if (!Predicate.isObject(u)) {
-    return decoded("UnknownApiError", { message: redact(String(u).slice(0, MAX_MESSAGE)), phase })
+    return decoded("UnknownApiError", { message: clean(String(u), MAX_MESSAGE, secrets), phase })
   }
   const names = classNames(u)
-  const requestId = header.sanitizeId(Predicate.hasProperty(u, "requestID") ? u.requestID : undefined)
+  const requestId = cleanId(Predicate.hasProperty(u, "requestID") ? u.requestID : undefined, secrets)
   const extra = requestId !== undefined ? { requestId } : {}
   if (names.includes("APIUserAbortError") || (Predicate.hasProperty(u, "name") && u.name === "AbortError")) {
     return decoded("ConnectionError", {
-      message: messageOf(u, "Request was aborted"),
+      message: messageOf(u, "Request was aborted", secrets),
       reason: "aborted",
       phase,
       ...extra
     })
   }
   if (names.includes("APIConnectionTimeoutError")) {
-    return decoded("TimeoutError", { message: messageOf(u, "Request timed out"), phase, ...extra })
+    return decoded("TimeoutError", { message: messageOf(u, "Request timed out", secrets), phase, ...extra })
   }
   if (names.includes("APIConnectionError")) {
     const cause = Predicate.hasProperty(u, "cause") ? u.cause : undefined
     return decoded("ConnectionError", {
-      message: messageOf(cause ?? u, "Connection error"),
+      message: messageOf(cause ?? u, "Connection error", secrets),
       reason: connectionReason(u),
       phase,
       ...extra
@@ -383,7 +399,8 @@ export const fromUnknown = (
         headers,
         body,
         phase: status === undefined ? "stream" : phase,
-        fallbackMessage: hasBody ? undefined : messageOf(u, "API error")
+        fallbackMessage: hasBody ? undefined : messageOf(u, "API error", secrets),
+        secrets
       },
       now
     )
@@ -392,9 +409,9 @@ export const fromUnknown = (
   }
   const reason = connectionReason(u)
   if (reason !== "unknown" || names.includes("TypeError")) {
-    return decoded("ConnectionError", { message: messageOf(u, "Connection error"), reason, phase, ...extra })
+    return decoded("ConnectionError", { message: messageOf(u, "Connection error", secrets), reason, phase, ...extra })
   }
-  return decoded("UnknownApiError", { message: messageOf(u, "Unknown error"), phase, ...extra })
+  return decoded("UnknownApiError", { message: messageOf(u, "Unknown error", secrets), phase, ...extra })
 }
 
 export const retryAfterOf = (error: unknown): Duration.Duration | undefined => {

@@ -25,23 +25,31 @@ export const get = (headers: RH.HeadersInput, name: string): string | undefined 
   return undefined
 }
 
-const DELTA_SECONDS = /^\s*\+?(\d+(?:\.\d+)?|\.\d+)\s*$/
+// A non-negative decimal number: integer, fraction, or with an exponent (`1e3`, `2.5E-1`).
+const DELTA = /^\s*\+?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/
 // IMF-fixdate, RFC 850 and asctime all contain a letter and a colon; Date.parse reads them.
 const LOOKS_LIKE_DATE = /[A-Za-z]{3}.*\d{1,2}:\d{2}:\d{2}/
 
+const MAX_MILLIS = Duration.toMillis(MAX_RETRY_AFTER)
+
+/**
+ * A wait in milliseconds, capped at `MAX_RETRY_AFTER`. A number too large to represent
+ * (`1e400`, or `1e308` seconds in milliseconds) is still a number a server sent to say "wait
+ * long": it is capped too, not ignored.
+ */
 const capped = (millis: number): Duration.Duration | undefined => {
-  if (!Number.isFinite(millis) || millis < 0) return undefined
-  return Duration.min(Duration.millis(Math.ceil(millis)), MAX_RETRY_AFTER)
+  if (Number.isNaN(millis) || millis < 0) return undefined
+  return millis >= MAX_MILLIS ? MAX_RETRY_AFTER : Duration.millis(Math.ceil(millis))
 }
 
 export const parseRetryAfterMs = (value: string | undefined): Duration.Duration | undefined => {
-  if (value === undefined || !DELTA_SECONDS.test(value)) return undefined
+  if (value === undefined || !DELTA.test(value)) return undefined
   return capped(Number(value))
 }
 
 export const parseRetryAfter = (value: string | undefined, now: number): Duration.Duration | undefined => {
   if (value === undefined) return undefined
-  if (DELTA_SECONDS.test(value)) return capped(Number(value) * 1000)
+  if (DELTA.test(value)) return capped(Number(value) * 1000)
   if (!LOOKS_LIKE_DATE.test(value)) return undefined
   const at = Date.parse(value)
   if (Number.isNaN(at)) return undefined

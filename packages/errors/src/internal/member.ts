@@ -3,6 +3,7 @@ import * as Duration from "effect/Duration"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import type * as CE from "../ClaudeError.js"
+import { redact } from "./redaction.js"
 
 /** The brand of every member; the public `ClaudeError.TypeId` is this symbol. */
 export const TypeId: CE.TypeId = Symbol.for("@claude-resilience/errors/ClaudeError") as CE.TypeId
@@ -21,7 +22,8 @@ export const describe = (e: CE.ClaudeError): string => {
   if ("requestId" in e && e.requestId !== undefined) parts.push(`request-id ${e.requestId}`)
   if ("retryAfter" in e && e.retryAfter !== undefined) parts.push(`retry after ${Duration.format(e.retryAfter)}`)
   const head = parts.length > 0 ? `${e._tag} (${parts.join(", ")})` : e._tag
-  return `${head}: ${e.message}`
+  // The decoders redact every field; this is the second line for errors built by hand.
+  return redact(`${head}: ${e.message}`)
 }
 
 /**

@@ -7,6 +7,14 @@
 import type { ClaudeError } from "@claude-resilience/errors"
 import type * as ResumableStream from "../ResumableStream.js"
 
+/**
+ * A token count as it may be summed: a non-negative integer, else 0. The client's boundary has
+ * already refused any other value; this keeps the sums sound whatever a stream carried.
+ *
+ * @internal
+ */
+export const tokens = (u: unknown): number => (typeof u === "number" && Number.isSafeInteger(u) && u >= 0 ? u : 0)
+
 /** @internal */
 export class Accounting {
   private readonly closed: Array<ResumableStream.Attempt> = []

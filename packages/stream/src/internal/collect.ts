@@ -10,6 +10,7 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type * as ResumableStream from "../ResumableStream.js"
+import { tokens } from "./accounting.js"
 
 interface MutableBlock {
   readonly index: number
@@ -53,7 +54,7 @@ export const assemble = (all: ReadonlyArray<ResumableStream.Event>): ResumableSt
       }
       case "message_start": {
         message = { ...event.message }
-        usage = { ...event.message.usage }
+        usage = { ...event.message?.usage }
         break
       }
       case "content_block_start": {
@@ -62,13 +63,13 @@ export const assemble = (all: ReadonlyArray<ResumableStream.Event>): ResumableSt
       }
       case "content_block_delta": {
         const target = blocks[event.index]
-        if (target === undefined) break
         const delta = event.delta
+        if (target === undefined || delta === null || typeof delta !== "object") break
         const block = target.block
         switch (delta.type) {
           case "text_delta":
             block.text = `${String(block.text ?? "")}${delta.text}`
-            delivered += delta.text.length
+            delivered += String(delta.text).length
             break
           case "input_json_delta":
             target.json += delta.partial_json
@@ -91,9 +92,9 @@ export const assemble = (all: ReadonlyArray<ResumableStream.Event>): ResumableSt
         break
       }
       case "message_delta": {
-        message.stop_reason = event.delta.stop_reason
-        message.stop_sequence = event.delta.stop_sequence
-        for (const [key, value] of Object.entries(event.usage))
+        message.stop_reason = event.delta?.stop_reason
+        message.stop_sequence = event.delta?.stop_sequence
+        for (const [key, value] of Object.entries(event.usage ?? {}))
           if (value !== null && value !== undefined) usage[key] = value
         break
       }
@@ -109,8 +110,8 @@ export const assemble = (all: ReadonlyArray<ResumableStream.Event>): ResumableSt
   const last: ResumableStream.Attempt = {
     attempt: previous.length + 1,
     kind: resumptions.at(-1)?.strategy ?? "initial",
-    inputTokens: Number(usage.input_tokens ?? 0) - sum((a) => a.inputTokens),
-    outputTokens: Number(usage.output_tokens ?? 0) - sum((a) => a.outputTokens),
+    inputTokens: Math.max(0, tokens(usage.input_tokens) - sum((a) => a.inputTokens)),
+    outputTokens: Math.max(0, tokens(usage.output_tokens) - sum((a) => a.outputTokens)),
     characters: delivered - sum((a) => a.characters),
     dropped: all.reduce((n, e) => (e.type === "resumed" && e.attempt === previous.length + 1 ? n + e.dropped : n), 0),
     completed: all.at(-1)?.type === "message_stop"

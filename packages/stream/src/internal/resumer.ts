@@ -9,7 +9,7 @@ import type { Claude } from "@claude-resilience/client"
 import type { ClaudeError } from "@claude-resilience/errors"
 import type * as Duration from "effect/Duration"
 import type * as ResumableStream from "../ResumableStream.js"
-import { Accounting } from "./accounting.js"
+import { Accounting, tokens } from "./accounting.js"
 import * as request from "./request.js"
 import { DEFAULT_MAX_OVERLAP, stitch } from "./stitch.js"
 import { DeliveredTools } from "./toolCalls.js"
@@ -40,6 +40,8 @@ export interface Settings {
 }
 
 type Out = RawEvent | ResumableStream.Resumed
+
+const TEXT_BLOCK = { type: "text", text: "", citations: null } as const
 
 /**
  * One resumable stream's state. `process` maps a raw event of the current attempt to what the
@@ -199,17 +201,24 @@ export class Resumer {
     out.push({ ...template, index: block.index, delta: { ...template.delta, text } })
   }
 
+  /**
+   * What the consumer sees of one raw event. Never throws: the client's boundary checked the
+   * event, and what a malformed one would need here is guarded anyway (it is skipped; text for a
+   * block that never started gets its start synthesized).
+   */
   process(event: RawEvent): ReadonlyArray<Out> {
     const out: Array<Out> = []
+    if (event === null || typeof event !== "object") return out
     if (this.stitching !== undefined) {
       const sameBlock =
-        event.type === "content_block_delta" && event.delta.type === "text_delta" && event.index === this.stitching.raw
+        event.type === "content_block_delta" && event.delta?.type === "text_delta" && event.index === this.stitching.raw
       if (!sameBlock) this.flushStitch(out, true)
     }
     switch (event.type) {
       case "message_start": {
-        this.accounting.inputTokens = event.message.usage.input_tokens
-        this.accounting.outputTokens = event.message.usage.output_tokens
+        const usage = event.message?.usage
+        this.accounting.inputTokens = tokens(usage?.input_tokens)
+        this.accounting.outputTokens = tokens(usage?.output_tokens)
         if (!this.started) {
           this.started = true
           out.push(event)
@@ -217,7 +226,8 @@ export class Resumer {
         break
       }
       case "content_block_start": {
-        const type = event.content_block.type
+        const blockType: unknown = event.content_block?.type
+        const type = typeof blockType === "string" ? blockType : "unknown"
         if (type === "text" && this.continuing !== undefined && this.continuing.open) {
           this.map.set(event.index, { _tag: "Emit", index: this.continuing.index })
           if (this.accounting.kind === "continuation")
@@ -261,7 +271,15 @@ export class Resumer {
         break
       }
       case "content_block_delta": {
-        const mapped = this.map.get(event.index)
+        if (event.delta === null || typeof event.delta !== "object") break
+        if (event.delta.type === "text_delta" && typeof event.delta.text !== "string") break
+        let mapped = this.map.get(event.index)
+        if (mapped === undefined && event.delta.type === "text_delta") {
+          // Text for a block that never started: the client refuses this as a protocol error; a
+          // stream that reaches us anyway gets the start synthesized, so no text is dropped.
+          out.push(...this.process({ type: "content_block_start", index: event.index, content_block: TEXT_BLOCK }))
+          mapped = this.map.get(event.index)
+        }
         if (mapped === undefined || mapped._tag === "Drop") break
         if (mapped._tag === "Deferred") {
           if (event.delta.type !== "text_delta") break
@@ -278,7 +296,7 @@ export class Resumer {
         }
         if (mapped._tag === "Buffer") {
           mapped.events.push(event)
-          if (event.delta.type === "input_json_delta") mapped.chars += event.delta.partial_json.length
+          if (event.delta.type === "input_json_delta") mapped.chars += String(event.delta.partial_json ?? "").length
           break
         }
         const block = this.blocks[mapped.index]!
@@ -335,8 +353,9 @@ export class Resumer {
       case "message_delta": {
         this.closeContinuing(out)
         this.announce(out)
-        this.accounting.outputTokens = event.usage.output_tokens
-        if (typeof event.usage.input_tokens === "number") this.accounting.inputTokens = event.usage.input_tokens
+        const usage = event.usage
+        this.accounting.outputTokens = tokens(usage?.output_tokens)
+        if (usage?.input_tokens != null) this.accounting.inputTokens = tokens(usage.input_tokens)
         out.push({
           ...event,
           usage: {
