@@ -215,7 +215,7 @@ const toInputSchema = (name: string, schema: Schema.Schema.Any): InputSchema => 
 /** A handler's output as content, or why it cannot be sent; `Toolkit.handle` checks content blocks. */
 const encodeOutput = (out: unknown): Either.Either<Content | undefined, string> => {
   if (out === undefined || typeof out === "string") return Either.right(out)
-  if (isContentBox(out)) return Either.right(out.content)
+  if (isContentBox(out)) return output.boxed(out.content)
   return output.json(out)
 }
 

@@ -291,6 +291,6 @@ describe("Conversation: input of any shape", () => {
           assert.strictEqual(Cause.squash(exit.cause) instanceof Conversation.InvalidConversation, true)
         }
       }),
-    { fastCheck: { numRuns: 100 } }
+    { fastCheck: { numRuns: 50 } }
   )
 })

@@ -43,6 +43,12 @@ export const json = (value: unknown): Either.Either<string, string> => {
   }
 }
 
+/** What was given to `Tool.content`: text or an array (whose blocks {@link content} checks). @internal */
+export const boxed = (value: unknown): Either.Either<Tool.Content, string> =>
+  typeof value === "string" || Array.isArray(value)
+    ? Either.right(value as Tool.Content)
+    : Either.left(`Tool.content was given ${shape.kindOf(value)}, expected content blocks`)
+
 /**
  * The content of a `tool_result` from what a tool's `call` produced: `undefined` becomes
  * {@link noOutput}, a string stays, an array must hold content blocks of the right shape that JSON
