@@ -7,11 +7,10 @@
  * @since 0.1.0
  */
 import type { Claude } from "@claude-resilience/client"
-import type { ClaudeError } from "@claude-resilience/errors"
 import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import type * as Compactor from "./Compactor.js"
-import type { ContextOverflowError, FitOptions } from "./ContextWindow.js"
+import type { FitError, FitOptions } from "./ContextWindow.js"
 import * as internal from "./internal/autoFit.js"
 
 /**
@@ -117,7 +116,9 @@ export const recoveriesOf: (message: Claude.Message) => ReadonlyArray<Recovery> 
  * M maximum" the request is fitted (N and M spare the first count) and sent once more; an
  * over-limit `max_tokens` is clamped and sent once more. Each recovery is logged, counted and
  * returned in `recoveries`. The compactor is `options.compactor`, else the `Compactor` in context,
- * else drop-oldest.
+ * else drop-oldest. When the fit fails, its error is the call's: `ContextOverflowError`,
+ * `MalformedRequestError`, or the `ClaudeError` of a count (a malformed count reply is a
+ * `ConnectionError` with reason `"protocol"`).
  *
  * @example
  * ```ts
@@ -142,12 +143,13 @@ export const recoveriesOf: (message: Claude.Message) => ReadonlyArray<Recovery> 
 export const create: (
   params: Claude.MessageCreateParams,
   options?: Options & { readonly call?: Claude.CallOptions | undefined }
-) => Effect.Effect<Recovered, ContextOverflowError | ClaudeError.ClaudeError, Claude.Claude> = internal.create
+) => Effect.Effect<Recovered, FitError, Claude.Claude> = internal.create
 
 /**
  * Wraps a `Claude` service with auto-recovery for `create` and `stream` (a stream is recovered
  * only before its first event, where these 400s happen). When recovery itself fails (nothing fits,
- * or a count fails) the caller gets the original error and a log line says why. The compactor is
+ * the request cannot be read, or a count fails or answers something that is not a count) the caller
+ * gets the original error and a log line says why. The compactor is
  * `options.compactor`, else `compactor`, else drop-oldest.
  *
  * @example

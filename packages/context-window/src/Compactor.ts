@@ -148,7 +148,10 @@ export interface SummarizeOptions {
 /**
  * The summarizing compactor: the dropped messages become one summary written by a (cheaper) model,
  * called through the resilient client from context; the summary's usage and cost (list prices from
- * `@claude-resilience/api`'s `Model` table) are reported.
+ * `@claude-resilience/api`'s `Model` table) are reported. The reply is checked before it is read: one
+ * whose `content` is not an array of blocks (text blocks with a string `text`) or whose `usage` is not
+ * non-negative integers fails the fit with a `ClaudeError.ConnectionError` with reason `"protocol"`,
+ * like a failed summary call.
  *
  * @example
  * ```ts

@@ -99,6 +99,53 @@ export class ContextOverflowError extends Schema.TaggedError<ContextOverflowErro
 export const isContextOverflowError = (u: unknown): u is ContextOverflowError => u instanceof ContextOverflowError
 
 /**
+ * `fit` cannot read the request or its options: the request is not an object, its `model` is not a
+ * string, its `max_tokens` not a non-negative integer, its `messages` not an array of messages (an
+ * object with a `user` or `assistant` role and content that is a string or an array of blocks, each
+ * an object with a string `type`, a text block with a string `text`), or an option is not a number of
+ * the right kind. `reason` names the field and the kind of value found (never the value). Raised
+ * before any count call.
+ *
+ * @example
+ * ```ts
+ * import { ContextWindow } from "@claude-resilience/context-window"
+ * import { Effect } from "effect"
+ *
+ * declare const fitted: Effect.Effect<string, ContextWindow.MalformedRequestError>
+ * fitted.pipe(Effect.catchTag("MalformedRequestError", (e) => Effect.succeed(e.reason)))
+ * ```
+ *
+ * @since 0.1.0
+ * @category Errors
+ */
+export class MalformedRequestError extends Schema.TaggedError<MalformedRequestError>()("MalformedRequestError", {
+  /** what is wrong, e.g. `messages.3: expected a message (an object), found null` */
+  reason: Schema.String
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return `cannot fit this request: ${this.reason}`
+  }
+}
+
+/**
+ * Whether a value is a {@link MalformedRequestError}.
+ *
+ * @example
+ * ```ts
+ * import { ContextWindow } from "@claude-resilience/context-window"
+ *
+ * ContextWindow.isMalformedRequestError(new Error("x")) // false
+ * ```
+ *
+ * @since 0.1.0
+ * @category Errors
+ */
+export const isMalformedRequestError = (u: unknown): u is MalformedRequestError => u instanceof MalformedRequestError
+
+/**
  * Options of {@link fit}.
  *
  * | option | default |
@@ -191,7 +238,10 @@ export const metrics: {
  * valid cut (the kept conversation starts with a user turn, roles alternate, no tool_use loses
  * its tool_result, the system prompt and the last user turn stay), found by a search that makes at
  * most ⌈log2 n⌉ + 2 count calls for n messages (a replacement from the compactor costs one more).
- * Fails with {@link ContextOverflowError} when the smallest valid conversation does not fit.
+ * Fails with {@link ContextOverflowError} when the smallest valid conversation does not fit, with
+ * {@link MalformedRequestError} (before any count) when the request or the options cannot be read,
+ * and with a `ClaudeError` when a count fails: a count reply whose `input_tokens` is not a
+ * non-negative integer is a `ConnectionError` with reason `"protocol"`.
  *
  * @example
  * ```ts
@@ -213,22 +263,31 @@ export const metrics: {
  * @category Combinators
  */
 export const fit: {
-  (
-    options?: FitOptions
-  ): <A extends Request>(
-    request: A
-  ) => Effect.Effect<Fitted<A>, ContextOverflowError | ClaudeError.ClaudeError, Claude.Claude>
-  <A extends Request>(
-    request: A,
-    options?: FitOptions
-  ): Effect.Effect<Fitted<A>, ContextOverflowError | ClaudeError.ClaudeError, Claude.Claude>
-} = dual(
-  (args) => internal.isRequest(args[0]),
-  <A extends Request>(request: A, options?: FitOptions) =>
-    Effect.catchIf(internal.fit(request, options ?? {}), internal.isOverflow, (overflow) =>
-      Effect.fail(new ContextOverflowError(overflow.fields))
+  (options?: FitOptions): <A extends Request>(request: A) => Effect.Effect<Fitted<A>, FitError, Claude.Claude>
+  <A extends Request>(request: A, options?: FitOptions): Effect.Effect<Fitted<A>, FitError, Claude.Claude>
+} = dual(internal.isDataFirst, <A extends Request>(request: A, options?: FitOptions) =>
+  internal.fit(request, options ?? {}).pipe(
+    Effect.catchIf(internal.isOverflow, (overflow) => Effect.fail(new ContextOverflowError(overflow.fields))),
+    Effect.catchIf(internal.isMalformed, (malformed) =>
+      Effect.fail(new MalformedRequestError({ reason: malformed.reason }))
     )
+  )
 )
+
+/**
+ * Every way {@link fit} can fail.
+ *
+ * @example
+ * ```ts
+ * import type { ContextWindow } from "@claude-resilience/context-window"
+ *
+ * const isOurs = (e: ContextWindow.FitError) => e._tag === "ContextOverflowError" || e._tag === "MalformedRequestError"
+ * ```
+ *
+ * @since 0.1.0
+ * @category Errors
+ */
+export type FitError = ContextOverflowError | MalformedRequestError | ClaudeError.ClaudeError
 
 /**
  * The most count calls {@link fit} makes for a conversation of `n` messages, before a replacement:

@@ -9,6 +9,7 @@ import { FakeClaude, Fault } from "@claude-resilience/testing"
 import { assert, describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Logger, Metric, Stream } from "effect"
 import {
+  answeringClaude,
   COUNT_PATH,
   claudeOverFake,
   layout,
@@ -154,4 +155,47 @@ describe("auto-recovery against FakeClaude", () => {
       expect((yield* requestsOn(MESSAGES_PATH)).length).toBe(1)
     }).pipe(Effect.provide(AutoFit.layer().pipe(Layer.provideMerge(claudeOverFake()))))
   )
+})
+
+describe("auto-recovery: inputs of any shape", () => {
+  const tooLong = new ClaudeError.InvalidRequestError({
+    message: "prompt is too long: 250000 tokens > 200000 maximum",
+    status: 400,
+    promptTooLong: { promptTokens: 250_000, maxTokens: 200_000 }
+  })
+  const long = layout(
+    Array.from({ length: 10 }, () => ({ _tag: "text" as const, user: 500, assistant: 500 })),
+    false,
+    100
+  )
+
+  it.effect("a count reply that is not a count: create fails with it, the layer answers the original 400", () =>
+    Effect.gen(function* () {
+      const { state, layer: base } = answeringClaude({ count: () => ({ input_tokens: "lots" }) })
+      const failing = Layer.effect(
+        Claude.Claude,
+        Effect.map(Claude.Claude, (claude) => ({
+          ...claude,
+          messages: { ...claude.messages, create: () => Effect.fail(tooLong) }
+        }))
+      ).pipe(Layer.provide(base))
+      const created = yield* Effect.flip(AutoFit.create(request(long, 500), { contextWindow: 3_000 })).pipe(
+        Effect.provide(failing)
+      )
+      assert(created._tag === "ConnectionError", created._tag)
+      expect(created.reason).toBe("protocol")
+      expect(created.message).toContain("input_tokens")
+      const wrapped = yield* Effect.flip(
+        Effect.flatMap(Claude.Claude, (claude) => claude.messages.create(request(long, 500)))
+      ).pipe(Effect.provide(AutoFit.layer({ contextWindow: 3_000 }).pipe(Layer.provide(failing))))
+      expect(wrapped).toBe(tooLong)
+      expect(state.counts).toBeGreaterThan(0)
+    }).pipe(Effect.provide(Logger.remove(Logger.defaultLogger)))
+  )
+
+  it("recoveriesOf reads anything", () => {
+    for (const message of [null, undefined, 42, "text", {}, { content: [] }]) {
+      expect(AutoFit.recoveriesOf(message as unknown as Claude.Message)).toEqual([])
+    }
+  })
 })

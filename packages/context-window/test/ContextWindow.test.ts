@@ -2,14 +2,20 @@
  * ContextWindow: valid cuts, the count bound, fits against FakeClaude over real HTTP, the overflow
  * error, and where the window comes from.
  */
+import * as http from "node:http"
+import type { AddressInfo } from "node:net"
 import Anthropic from "@anthropic-ai/sdk"
 import { type Content, Model } from "@claude-resilience/api"
+import { CircuitBreaker } from "@claude-resilience/circuit-breaker"
 import { Claude } from "@claude-resilience/client"
 import { ContextWindow } from "@claude-resilience/context-window"
+import { ClaudeError } from "@claude-resilience/errors"
+import { RetryPolicy } from "@claude-resilience/retry"
 import { FakeClaude } from "@claude-resilience/testing"
 import { assert, describe, expect, it, layer } from "@effect/vitest"
-import { Effect, Exit, FastCheck as fc, Layer, Schedule, Stream } from "effect"
+import { Cause, Effect, Exit, FastCheck as fc, Layer, Logger, Redacted, Schedule, Stream } from "effect"
 import {
+  answeringClaude,
   COUNT_PATH,
   claudeOverFake,
   conversationArb,
@@ -253,4 +259,182 @@ describe("window and bounds", () => {
     expect(ContextWindow.maxCountCalls(1)).toBe(2)
     expect(ContextWindow.maxCountCalls(1_000)).toBe(12)
   })
+})
+
+describe("fit: inputs and count replies of any shape", () => {
+  /** A server on loopback that answers every request with a 200 and `body`. */
+  const rawServer = (body: string) =>
+    Effect.acquireRelease(
+      Effect.async<{ readonly url: string; readonly server: http.Server }>((resume) => {
+        const server = http.createServer((req, res) => {
+          req.resume()
+          req.on("end", () => {
+            res.writeHead(200, { "content-type": "application/json", "request-id": "req_raw" })
+            res.end(body)
+          })
+        })
+        server.listen(0, "127.0.0.1", () => {
+          const { port } = server.address() as AddressInfo
+          resume(Effect.succeed({ url: `http://127.0.0.1:${port}`, server }))
+        })
+      }),
+      ({ server }) =>
+        Effect.async<void>((resume) => {
+          server.closeAllConnections()
+          server.close(() => resume(Effect.void))
+        })
+    )
+
+  it.live('a count_tokens reply {"input_tokens":"lots"} over real HTTP is a typed failure naming it', () =>
+    Effect.gen(function* () {
+      const { url } = yield* rawServer('{"input_tokens":"lots"}')
+      const claude = Claude.layerWithoutDependencies({ apiKey: Redacted.make("sk-ant-test"), baseURL: url }).pipe(
+        Layer.provide(RetryPolicy.layer(Schedule.stop)),
+        Layer.provide(CircuitBreaker.layer({})),
+        // no log lines in the test output
+        Layer.merge(Logger.remove(Logger.defaultLogger))
+      )
+      const exit = yield* Effect.exit(ContextWindow.fit(request([{ role: "user", content: "hi" }]))).pipe(
+        Effect.provide(claude)
+      )
+      assert(Exit.isFailure(exit))
+      expect(Cause.isDie(exit.cause)).toBe(false)
+      const error = Cause.squash(exit.cause)
+      assert(ClaudeError.isClaudeError(error), String(error))
+      expect(error.message).toContain("input_tokens")
+    }).pipe(Effect.scoped)
+  )
+
+  it.effect("count replies that are not a non-negative integer fail with a protocol ConnectionError", () =>
+    Effect.gen(function* () {
+      const messages = layout([{ _tag: "text", user: 100, assistant: 100 }], false, 100)
+      const cases: ReadonlyArray<readonly [unknown, string]> = [
+        [{ input_tokens: "lots" }, "input_tokens: expected a non-negative integer, found a string"],
+        [{ input_tokens: -1000 }, "found the number -1000"],
+        [{ input_tokens: 1.5 }, "found the number 1.5"],
+        [{ input_tokens: Number.NaN }, "found NaN"],
+        [{}, "found nothing"],
+        [null, "malformed count_tokens reply: expected an object, found null"]
+      ]
+      for (const [reply, expected] of cases) {
+        const { layer: claude } = answeringClaude({ count: () => reply })
+        const error = yield* Effect.flip(ContextWindow.fit(request(messages))).pipe(Effect.provide(claude))
+        assert(error._tag === "ConnectionError", error._tag)
+        expect(error.reason).toBe("protocol")
+        expect(error.message).toContain(expected)
+      }
+    })
+  )
+
+  it.effect("a request fit cannot read fails with MalformedRequestError before any count", () =>
+    Effect.gen(function* () {
+      const { layer: claude, state } = answeringClaude({})
+      const good = request([{ role: "user", content: "hi" }])
+      const cases: ReadonlyArray<readonly [unknown, ContextWindow.FitOptions, string]> = [
+        [{ ...good, messages: [null] }, {}, "messages.0: expected a message (an object), found null"],
+        [{ ...good, messages: "hi" }, {}, "messages: expected an array, found a string"],
+        [
+          { ...good, messages: [{ role: "system", content: "x" }] },
+          {},
+          'messages.0.role: expected "user" or "assistant"'
+        ],
+        [
+          { ...good, messages: [{ role: "user", content: 3 }] },
+          {},
+          "messages.0.content: expected a string or an array"
+        ],
+        [{ ...good, messages: [{ role: "user", content: [{ type: "text" }] }] }, {}, "messages.0.content.0.text"],
+        [{ ...good, model: 7 }, {}, "model: expected a string, found the number 7"],
+        [{ ...good, max_tokens: "many" }, {}, "max_tokens: expected a non-negative integer, found a string"],
+        [good, { headroom: Number.NaN }, "options.headroom: expected a non-negative number, found NaN"],
+        [good, { contextWindow: 0 }, "options.contextWindow: expected a positive number"],
+        [good, { inputTokens: -1 }, "options.inputTokens"]
+      ]
+      for (const [req, options, expected] of cases) {
+        const error = yield* Effect.flip(ContextWindow.fit(req as Claude.MessageCreateParams, options)).pipe(
+          Effect.provide(claude)
+        )
+        assert(error._tag === "MalformedRequestError", error._tag)
+        expect(error.message).toContain(expected)
+      }
+      // data-last, and a request without messages given with options
+      const dataLast = yield* Effect.flip(
+        ContextWindow.fit({ pin: 1 })({ ...good, messages: [null] } as unknown as Claude.MessageCreateParams)
+      ).pipe(Effect.provide(claude))
+      expect(dataLast._tag).toBe("MalformedRequestError")
+      const noMessages = yield* Effect.flip(ContextWindow.fit(null as unknown as Claude.MessageCreateParams, {})).pipe(
+        Effect.provide(claude)
+      )
+      expect(noMessages._tag).toBe("MalformedRequestError")
+      expect(state.counts).toBe(0)
+    })
+  )
+
+  it.prop(
+    "cutPoints reads anything without throwing: increasing cuts within the conversation",
+    [fc.anything(), fc.anything()],
+    ([messages, pin]) => {
+      const { cuts, pinned } = ContextWindow.cutPoints(messages as Array<Message>, pin as number)
+      const n = Array.isArray(messages) ? messages.length : 0
+      expect(cuts[0]).toBe(pinned)
+      expect(pinned).toBeGreaterThanOrEqual(0)
+      expect(pinned).toBeLessThanOrEqual(n)
+      for (let i = 1; i < cuts.length; i++) expect(cuts[i]!).toBeGreaterThan(cuts[i - 1]!)
+    }
+  )
+
+  const anyCount = fc.oneof(
+    { weight: 6, arbitrary: fc.constant(undefined) }, // the honest estimate
+    { weight: 1, arbitrary: fc.anything() },
+    { weight: 1, arbitrary: fc.jsonValue() },
+    { weight: 2, arbitrary: fc.record({ input_tokens: fc.oneof(fc.anything(), fc.integer(), fc.double()) }) }
+  )
+
+  it.effect.prop(
+    "counts answering arbitrary JSON end in a fit, an overflow or a protocol error, never a defect",
+    [conversationArb(20), fc.array(anyCount, { maxLength: 16 }), fc.integer({ min: 500, max: 30_000 })],
+    ([messages, answers, window]) =>
+      Effect.gen(function* () {
+        const { layer: claude } = answeringClaude({
+          count: (params, i) => {
+            const answer = answers[i]
+            return answer === undefined ? { input_tokens: FakeClaude.estimateTokens(params) } : answer
+          }
+        })
+        const exit = yield* Effect.exit(ContextWindow.fit(request(messages, 100), { contextWindow: window })).pipe(
+          Effect.provide(claude)
+        )
+        if (Exit.isSuccess(exit)) {
+          expect(Number.isSafeInteger(exit.value.inputTokens) && exit.value.inputTokens >= 0).toBe(true)
+          expect(exit.value.inputTokens).toBeLessThanOrEqual(exit.value.budget)
+          return
+        }
+        expect(Cause.isDie(exit.cause)).toBe(false)
+        const error = Cause.squash(exit.cause)
+        assert(
+          error instanceof ContextWindow.ContextOverflowError ||
+            (error instanceof ClaudeError.ConnectionError && error.reason === "protocol"),
+          String(error)
+        )
+      }),
+    { fastCheck: { numRuns: 100 } }
+  )
+
+  it.effect.prop(
+    "requests of any shape end in a fit or a typed failure, never a defect",
+    [fc.oneof(fc.anything(), conversationArb(6), fc.array(fc.oneof(fc.anything(), fc.jsonValue()), { maxLength: 5 }))],
+    ([messages]) =>
+      Effect.gen(function* () {
+        const { layer: claude } = answeringClaude({})
+        const exit = yield* Effect.exit(
+          ContextWindow.fit(request(messages as Array<Message>, 100), { contextWindow: 2_000 })
+        ).pipe(Effect.provide(claude))
+        if (Exit.isFailure(exit)) {
+          expect(Cause.isDie(exit.cause)).toBe(false)
+          const tag = (Cause.squash(exit.cause) as { _tag?: string })._tag
+          expect(["MalformedRequestError", "ContextOverflowError"]).toContain(tag)
+        }
+      }),
+    { fastCheck: { numRuns: 100 } }
+  )
 })

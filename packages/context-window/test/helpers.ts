@@ -2,12 +2,13 @@
  * Shared pieces of the context-window tests: random conversations with text and tool pairs, a
  * validator of what the real API requires of a conversation, and Claude wired to FakeClaude.
  */
+import Anthropic from "@anthropic-ai/sdk"
 import type { Content } from "@claude-resilience/api"
 import { CircuitBreaker } from "@claude-resilience/circuit-breaker"
 import { Claude } from "@claude-resilience/client"
 import { RetryPolicy } from "@claude-resilience/retry"
 import { FakeClaude } from "@claude-resilience/testing"
-import { Effect, FastCheck as fc, Layer, Logger, Redacted, Schedule } from "effect"
+import { Effect, FastCheck as fc, Layer, Logger, Redacted, Schedule, Stream } from "effect"
 
 export const MODEL = "claude-sonnet-4-6"
 
@@ -158,3 +159,33 @@ export const requestsOn = (path: string) =>
 
 export const COUNT_PATH = "/v1/messages/count_tokens"
 export const MESSAGES_PATH = "/v1/messages"
+
+/**
+ * An in-memory Claude whose count_tokens answers `count(params, i)` for its i-th call and whose create
+ * answers `reply(params, i)`, whatever those are (typed as what the service promises). Counts the calls.
+ */
+export const answeringClaude = (answers: {
+  readonly count?: (params: Claude.CountTokensParams, i: number) => unknown
+  readonly reply?: (params: Claude.MessageCreateParams, i: number) => unknown
+}) => {
+  const state = { counts: 0, creates: 0 }
+  const service: Claude.Service = {
+    messages: {
+      create: (params) =>
+        answers.reply === undefined
+          ? Effect.die("create not scripted")
+          : Effect.sync(() => answers.reply!(params, state.creates++) as Claude.Message),
+      stream: () => Stream.die("not used"),
+      countTokens: (params) =>
+        Effect.sync(
+          () =>
+            (answers.count === undefined
+              ? { input_tokens: FakeClaude.estimateTokens(params) }
+              : answers.count(params, state.counts)) as Claude.TokensCount
+        ).pipe(Effect.tap(() => Effect.sync(() => state.counts++)))
+    },
+    sdk: new Anthropic({ apiKey: "unused" }),
+    retrySchedule: Schedule.stop
+  }
+  return { state, layer: Layer.succeed(Claude.Claude, service) }
+}

@@ -7,7 +7,11 @@
  */
 import { Content } from "@claude-resilience/api"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import * as internalRepair from "./internal/repair.js"
+import * as shape from "./internal/shape.js"
 
 /**
  * A message as sent in a request: `@claude-resilience/api`'s `Content.MessageParam`.
@@ -147,6 +151,34 @@ export class TrailingWhitespace extends Schema.TaggedClass<TrailingWhitespace>()
 }) {}
 
 /**
+ * A value of the wrong shape where the API expects a message or a content block: the list is not an
+ * array, a message is not an object, its `role` is not a string, its `content` is neither a string nor
+ * an array, or a block lacks a field the API requires (`type`; `text` of a text block; `id`, `name`
+ * and an object `input` of a `tool_use`; `tool_use_id` of a `tool_result`, …). `path` locates it
+ * (`messages.3.content.1.id`); `reason` says what was expected and what kind of value was found (never
+ * the value itself).
+ *
+ * @since 0.1.0
+ * @category Problems
+ * @example
+ * ```ts
+ * import { Conversation } from "@claude-resilience/tools"
+ *
+ * const problem = new Conversation.Malformed({
+ *   messageIndex: 3,
+ *   path: "messages.3",
+ *   reason: "expected a message (an object), found null"
+ * })
+ * ```
+ */
+export class Malformed extends Schema.TaggedClass<Malformed>()("Malformed", {
+  /** the message concerned; absent when the list itself is not an array */
+  messageIndex: Schema.optional(Schema.Number),
+  path: Schema.String,
+  reason: Schema.String
+}) {}
+
+/**
  * Everything {@link validate} reports.
  *
  * @since 0.1.0
@@ -166,6 +198,7 @@ export type Problem =
   | RoleOrder
   | EmptyContent
   | TrailingWhitespace
+  | Malformed
 
 /**
  * The typed failure of {@link check}: the conversation would be rejected by the API.
@@ -191,7 +224,8 @@ export class InvalidConversation extends Schema.TaggedError<InvalidConversation>
       DuplicateToolUse,
       RoleOrder,
       EmptyContent,
-      TrailingWhitespace
+      TrailingWhitespace,
+      Malformed
     )
   )
 }) {
@@ -231,24 +265,30 @@ export const describe = (problem: Problem): string => {
       return `messages.${problem.messageIndex}: empty content`
     case "TrailingWhitespace":
       return `messages.${problem.messageIndex}: final assistant content ends with whitespace`
+    case "Malformed":
+      return `${problem.path}: ${problem.reason}`
   }
 }
 
-const isEmpty = (content: unknown): boolean =>
-  typeof content === "string" ? content.length === 0 : !Array.isArray(content) || content.length === 0
+const isEmpty = (content: string | ReadonlyArray<unknown>): boolean => content.length === 0
 
-const endsWithWhitespace = (content: unknown): boolean => {
+const endsWithWhitespace = (content: string | ReadonlyArray<unknown>): boolean => {
   if (typeof content === "string") return /\s$/.test(content)
-  const last = Content.blocksOf(content).at(-1)
+  const last = content.at(-1)
   return Content.isText(last) && /\s$/.test(last.text)
 }
 
+const roleOf = (message: unknown): string | undefined =>
+  Predicate.isRecord(message) && typeof message.role === "string" ? message.role : undefined
+
 /** The ids of an assistant message's (client) `tool_use` blocks. */
-const toolUseIds = (message: Message | undefined): ReadonlyArray<string> =>
-  message !== undefined && message.role === "assistant" ? Content.toolUsesOf(message.content).map((b) => b.id) : []
+const toolUseIds = (message: unknown): ReadonlyArray<string> =>
+  roleOf(message) === "assistant" ? Content.toolUsesOf(Content.contentOf(message)).map((b) => b.id) : []
 
 /**
- * Every problem of a conversation, in message order (empty when the API would accept it).
+ * Every problem of a conversation, in message order (empty when the API would accept it). Takes a value of
+ * any shape and never throws: what is not a message, or a block of the wrong shape, is reported as
+ * {@link Malformed}.
  *
  * @since 0.1.0
  * @category Validation
@@ -263,21 +303,46 @@ const toolUseIds = (message: Message | undefined): ReadonlyArray<string> =>
  * // [MissingToolResult { messageIndex: 1, toolUseIds: ["toolu_1"] }]
  * ```
  */
-export const validate = (messages: ReadonlyArray<Message>): ReadonlyArray<Problem> => {
+export const validate = (messages: unknown): ReadonlyArray<Problem> => {
+  if (!Array.isArray(messages)) {
+    return [
+      new Malformed({ path: "messages", reason: `expected an array of messages, found ${shape.kindOf(messages)}` })
+    ]
+  }
   const problems: Array<Problem> = []
+  const malformed = (messageIndex: number, field: string, reason: string) =>
+    problems.push(new Malformed({ messageIndex, path: shape.join(`messages.${messageIndex}`, field), reason }))
   const seenUses = new Set<string>()
-  messages.forEach((message, i) => {
-    const role: string = message.role
-    const expected = i === 0 ? "user" : messages[i - 1]!.role === "user" ? "assistant" : "user"
-    if ((role !== "user" && role !== "assistant") || role !== expected) {
-      problems.push(new RoleOrder({ messageIndex: i, expected, found: role }))
+  for (let i = 0; i < messages.length; i++) {
+    const message: unknown = messages[i]
+    if (!Predicate.isRecord(message)) {
+      malformed(i, "", `expected a message (an object), found ${shape.kindOf(message)}`)
+      continue
+    }
+    const role = roleOf(message)
+    if (role === undefined) {
+      malformed(i, "role", `expected "user" or "assistant", found ${shape.kindOf(message.role)}`)
+    } else {
+      // after a message without a readable role, the expected role is unknown: that message is reported
+      const previous = i === 0 ? "assistant" : roleOf(messages[i - 1])
+      const expected = previous === undefined ? undefined : previous === "user" ? "assistant" : "user"
+      if (expected !== undefined && ((role !== "user" && role !== "assistant") || role !== expected)) {
+        problems.push(new RoleOrder({ messageIndex: i, expected, found: role }))
+      }
+    }
+    const content = message.content
+    if (typeof content !== "string" && !Array.isArray(content)) {
+      malformed(i, "content", `expected a string or an array of content blocks, found ${shape.kindOf(content)}`)
+      continue
     }
     const isFinalAssistant = i === messages.length - 1 && role === "assistant"
-    if (isEmpty(message.content) && !isFinalAssistant) problems.push(new EmptyContent({ messageIndex: i }))
-    if (isFinalAssistant && endsWithWhitespace(message.content)) {
-      problems.push(new TrailingWhitespace({ messageIndex: i }))
+    if (isEmpty(content) && !isFinalAssistant) problems.push(new EmptyContent({ messageIndex: i }))
+    if (isFinalAssistant && endsWithWhitespace(content)) problems.push(new TrailingWhitespace({ messageIndex: i }))
+    const blocks: ReadonlyArray<unknown> = typeof content === "string" ? [] : content
+    for (let k = 0; k < blocks.length; k++) {
+      const problem = shape.blockProblem(blocks[k])
+      if (problem !== undefined) malformed(i, shape.join(`content.${k}`, problem.field), problem.reason)
     }
-    const blocks = Content.blocksOf(message.content)
     if (role === "assistant") {
       blocks.forEach((block, k) => {
         if (!Content.isToolUse(block)) return
@@ -287,12 +352,12 @@ export const validate = (messages: ReadonlyArray<Message>): ReadonlyArray<Proble
         seenUses.add(block.id)
       })
       const ids = toolUseIds(message)
-      const next = messages[i + 1]
-      const answered = new Set(next !== undefined && next.role === "user" ? Content.toolResultIds(next.content) : [])
+      const next: unknown = messages[i + 1]
+      const answered = new Set(roleOf(next) === "user" ? Content.toolResultIds(Content.contentOf(next)) : [])
       const missing = ids.filter((id) => !answered.has(id))
       if (missing.length > 0) problems.push(new MissingToolResult({ messageIndex: i, toolUseIds: missing }))
     } else if (role === "user") {
-      const uses = new Set(toolUseIds(messages[i - 1]))
+      const uses = new Set(i > 0 ? toolUseIds(messages[i - 1]) : [])
       const results = new Set<string>()
       blocks.forEach((block, k) => {
         if (!Content.isToolResult(block)) return
@@ -304,12 +369,13 @@ export const validate = (messages: ReadonlyArray<Message>): ReadonlyArray<Proble
         results.add(id)
       })
     }
-  })
+  }
   return problems
 }
 
 /**
- * Whether the API would accept the conversation as far as {@link validate} can tell.
+ * Whether the API would accept the conversation as far as {@link validate} can tell; narrows a value of
+ * unknown shape to messages.
  *
  * @since 0.1.0
  * @category Validation
@@ -318,12 +384,14 @@ export const validate = (messages: ReadonlyArray<Message>): ReadonlyArray<Proble
  * import { Conversation } from "@claude-resilience/tools"
  *
  * Conversation.isValid([{ role: "user", content: "Hi" }]) // true
+ * Conversation.isValid([null]) // false
  * ```
  */
-export const isValid = (messages: ReadonlyArray<Message>): boolean => validate(messages).length === 0
+export const isValid = (messages: unknown): messages is ReadonlyArray<Message> => validate(messages).length === 0
 
 /**
- * Succeeds with the conversation when it is valid, fails with {@link InvalidConversation} otherwise.
+ * Succeeds with the conversation when it is valid, fails with {@link InvalidConversation} otherwise (a value
+ * of any shape is accepted: what is not a conversation fails with {@link Malformed} problems).
  *
  * @since 0.1.0
  * @category Validation
@@ -334,10 +402,15 @@ export const isValid = (messages: ReadonlyArray<Message>): boolean => validate(m
  * const checked = Conversation.check([{ role: "user", content: "Hi" }])
  * ```
  */
-export const check = <M extends ReadonlyArray<Message>>(messages: M): Effect.Effect<M, InvalidConversation> =>
+export const check: {
+  <M extends ReadonlyArray<Message>>(messages: M): Effect.Effect<M, InvalidConversation>
+  (messages: unknown): Effect.Effect<ReadonlyArray<Message>, InvalidConversation>
+} = (messages: unknown) =>
   Effect.suspend(() => {
     const problems = validate(messages)
-    return problems.length === 0 ? Effect.succeed(messages) : Effect.fail(new InvalidConversation({ problems }))
+    return problems.length === 0
+      ? Effect.succeed(messages as ReadonlyArray<Message>)
+      : Effect.fail(new InvalidConversation({ problems }))
   })
 
 /**
@@ -353,107 +426,48 @@ export const check = <M extends ReadonlyArray<Message>>(messages: M): Effect.Eff
  * ```
  */
 export interface RepairOptions {
-  /** the text of the error result given to an orphaned `tool_use` */
+  /** the text of the error result given to an orphaned `tool_use` (a result that is not a non-empty string: the default text) */
   readonly orphanMessage?: ((toolUse: { readonly id: string; readonly name: string }) => string) | undefined
 }
 
-const defaultOrphanMessage = (toolUse: { readonly name: string }): string =>
-  `Error: tool "${toolUse.name}" did not return a result (the call was interrupted or lost).`
-
 /**
- * Repairs the tool pairing, the part of a conversation a crash or an interruption breaks:
+ * Repairs the tool pairing, the part of a conversation a crash or an interruption breaks, and returns the
+ * repaired conversation when it is valid, or {@link InvalidConversation} with what is left:
  *
  * - an orphaned `tool_use` is answered with an error `tool_result` (`is_error: true`), put first in the next
  *   user message, or in a new user message right after the assistant's;
- * - a `tool_result` for an unknown id, and a second one for the same id, is dropped (a user message left
- *   empty gets a short text instead);
+ * - a `tool_result` for an unknown id, a second one for the same id, and one without a `tool_use_id` are
+ *   dropped (a user message left empty gets a short text instead);
  * - a final assistant message's trailing whitespace is trimmed.
  *
- * Role order, empty messages and duplicate `tool_use` ids are not guessed at: {@link validate} still reports
- * them. Repairing a valid conversation returns it unchanged.
+ * Role order, empty messages, duplicate `tool_use` ids and values of the wrong shape are not guessed at: they
+ * are the problems of the `Left`. Repairing a valid conversation returns it unchanged. The result is an
+ * `Either`, usable as is or with `yield*` in `Effect.gen`.
  *
  * @since 0.1.0
  * @category Validation
  * @example
  * ```ts
  * import { Conversation } from "@claude-resilience/tools"
+ * import { Either } from "effect"
  *
  * const repaired = Conversation.repair([
  *   { role: "user", content: "Weather in Paris?" },
  *   { role: "assistant", content: [{ type: "tool_use", id: "toolu_1", name: "get_weather", input: {} }] }
  * ])
- * // [..., { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1", is_error: true, content: "Error: …" }] }]
+ * // Right([..., { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1", is_error: true, content: "Error: …" }] }])
+ * const messages = Either.getOrElse(repaired, () => [])
  * ```
  */
-export const repair = (messages: ReadonlyArray<Message>, options: RepairOptions = {}): ReadonlyArray<Message> => {
-  const orphanMessage = options.orphanMessage ?? defaultOrphanMessage
-  const out: Array<Message> = []
-  let source = messages
-  for (let i = 0; i < source.length; i++) {
-    const message = source[i]!
-    if (message.role === "user") {
-      const uses = new Set(toolUseIds(out.at(-1)))
-      const blocks = Content.blocksOf(message.content)
-      if (blocks.length === 0) {
-        out.push(message)
-        continue
-      }
-      const seen = new Set<string>()
-      const kept = blocks.filter((block) => {
-        if (!Content.isToolResult(block)) return true
-        const ok = uses.has(block.tool_use_id) && !seen.has(block.tool_use_id)
-        seen.add(block.tool_use_id)
-        return ok
-      }) as Array<Content.BlockParam>
-      out.push(
-        kept.length === blocks.length
-          ? message
-          : {
-              role: "user",
-              content: kept.length > 0 ? kept : [{ type: "text", text: "(tool results removed)" }]
-            }
-      )
-      continue
-    }
-    out.push(message)
-    if (message.role !== "assistant") continue
-    const orphans = Content.toolUsesOf(message.content)
-    if (orphans.length === 0) continue
-    const next = source[i + 1]
-    const answered = new Set(next !== undefined && next.role === "user" ? Content.toolResultIds(next.content) : [])
-    const missing = orphans.filter((use) => !answered.has(use.id))
-    if (missing.length === 0) continue
-    const added = missing.map((use) => Content.errorResult(use.id, orphanMessage(use)))
-    if (next !== undefined && next.role === "user") {
-      const nextBlocks: ReadonlyArray<Content.BlockParam> =
-        typeof next.content === "string"
-          ? next.content.length > 0
-            ? [{ type: "text", text: next.content }]
-            : []
-          : next.content
-      const results = nextBlocks.filter((b) => b.type === "tool_result")
-      const others = nextBlocks.filter((b) => b.type !== "tool_result")
-      // tool_result blocks come first in a user message
-      source = [
-        ...source.slice(0, i + 1),
-        { role: "user", content: [...results, ...added, ...others] },
-        ...source.slice(i + 2)
-      ]
-    } else {
-      out.push({ role: "user", content: added })
-    }
-  }
-  const last = out.at(-1)
-  if (last !== undefined && last.role === "assistant" && endsWithWhitespace(last.content)) {
-    out[out.length - 1] = {
-      role: "assistant",
-      content:
-        typeof last.content === "string"
-          ? last.content.trimEnd()
-          : last.content.map((block, k, all) =>
-              k === all.length - 1 && block.type === "text" ? { ...block, text: block.text.trimEnd() } : block
-            )
-    }
-  }
-  return out
+export const repair = (
+  messages: unknown,
+  options: RepairOptions = {}
+): Either.Either<ReadonlyArray<Message>, InvalidConversation> => {
+  const repaired = Array.isArray(messages)
+    ? internalRepair.repair(messages, options.orphanMessage ?? internalRepair.defaultOrphanMessage)
+    : messages
+  const problems = validate(repaired)
+  return problems.length === 0
+    ? Either.right(repaired as ReadonlyArray<Message>)
+    : Either.left(new InvalidConversation({ problems }))
 }

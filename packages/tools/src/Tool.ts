@@ -7,12 +7,14 @@
 import type Anthropic from "@anthropic-ai/sdk"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import { dual } from "effect/Function"
 import * as JSONSchema from "effect/JSONSchema"
 import * as ParseResult from "effect/ParseResult"
 import { type Pipeable, pipeArguments } from "effect/Pipeable"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import * as output from "./internal/output.js"
 import * as ToolFailure from "./ToolFailure.js"
 
 /**
@@ -92,14 +94,15 @@ export interface Tool<out Name extends string, out R = never> extends Pipeable {
   /** the tool as sent in a request's `tools` */
   readonly definition: Anthropic.Messages.Tool
   /**
-   * Decodes an input and runs the handler, with the result encoded as `tool_result` content. A bad input
-   * fails with `InvalidInput`, a typed failure with `Failed`; defects and interruption stay as they are
+   * Decodes an input and runs the handler, with the result encoded as `tool_result` content (`undefined`
+   * when the handler produced nothing). A bad input fails with `InvalidInput`, a typed failure with
+   * `Failed`, an output that cannot be sent with `InvalidOutput`; defects and interruption stay as they are
    * (`Toolkit.handle` turns them into results).
    */
   readonly call: (
     input: unknown,
     toolUseId: string
-  ) => Effect.Effect<Content | undefined, ToolFailure.InvalidInput | ToolFailure.Failed, R>
+  ) => Effect.Effect<Content | undefined, ToolFailure.InvalidInput | ToolFailure.Failed | ToolFailure.InvalidOutput, R>
 }
 
 /**
@@ -144,7 +147,8 @@ export interface Options<A, I, RS, Out, E, R, RO> {
   readonly handler: (input: A) => Effect.Effect<Out, E, R>
   /**
    * encodes the handler's output before it is sent (default: a string as is, `Tool.content` blocks as is,
-   * anything else as JSON)
+   * `undefined` as the text `(no output)`, anything else as JSON; a value JSON cannot carry is an
+   * `InvalidOutput` error result)
    */
   readonly success?: Schema.Schema<Out, unknown, RO> | undefined
   /** this tool's timeout (default: the toolkit call's `timeout`, else none) */
@@ -208,11 +212,11 @@ const toInputSchema = (name: string, schema: Schema.Schema.Any): InputSchema => 
   return json as InputSchema
 }
 
-const encodeOutput = (out: unknown): Content | undefined => {
-  if (out === undefined) return undefined
-  if (typeof out === "string") return out
-  if (isContentBox(out)) return out.content
-  return JSON.stringify(out)
+/** A handler's output as content, or why it cannot be sent; `Toolkit.handle` checks content blocks. */
+const encodeOutput = (out: unknown): Either.Either<Content | undefined, string> => {
+  if (out === undefined || typeof out === "string") return Either.right(out)
+  if (isContentBox(out)) return output.boxed(out.content)
+  return output.json(out)
 }
 
 const Proto = {
@@ -276,8 +280,22 @@ export const make = <const Name extends string, A, I, RS, Out, E, R, RO = never>
       ),
       Effect.flatMap((out) =>
         encode === undefined
-          ? Effect.sync(() => encodeOutput(out))
-          : Effect.map(Effect.orDie(encode(out)), encodeOutput)
+          ? Effect.succeed(out)
+          : Effect.mapError(
+              encode(out),
+              (error) =>
+                new ToolFailure.InvalidOutput({
+                  toolName: name,
+                  toolUseId,
+                  message: `its success Schema does not encode it: ${ParseResult.TreeFormatter.formatErrorSync(error)}`
+                })
+            )
+      ),
+      Effect.flatMap((out) =>
+        Either.match(encodeOutput(out), {
+          onLeft: (message) => Effect.fail(new ToolFailure.InvalidOutput({ toolName: name, toolUseId, message })),
+          onRight: Effect.succeed
+        })
       )
     )
   const tool = Object.create(Proto) as Tool<Name, R | RS | RO>

@@ -65,6 +65,27 @@ export class Failed extends Data.TaggedClass("Failed")<{
 }> {}
 
 /**
+ * The handler succeeded, but its output cannot be sent as a `tool_result`: a function, a symbol, a BigInt, a
+ * circular structure, a value `JSON.stringify` rejects or turns into nothing, content blocks of the wrong
+ * shape, or an output its `success` Schema does not encode. `message` says which (in words of this package,
+ * which never quote the value; for a `success` Schema, with the Schema's message).
+ *
+ * @since 0.1.0
+ * @category Models
+ * @example
+ * ```ts
+ * import { ToolFailure } from "@claude-resilience/tools"
+ *
+ * const failure = new ToolFailure.InvalidOutput({ toolName: "add", toolUseId: "toolu_1", message: "it is a function" })
+ * ```
+ */
+export class InvalidOutput extends Data.TaggedClass("InvalidOutput")<{
+  readonly toolName: string
+  readonly toolUseId: string
+  readonly message: string
+}> {}
+
+/**
  * The handler died (a thrown exception, `Effect.die`): a bug, whose details stay out of the result unless
  * `exposeDefects` is set.
  *
@@ -150,7 +171,7 @@ export class NotRun extends Data.TaggedClass("NotRun")<{
  * const tag = (failure: ToolFailure.ToolFailure) => failure._tag
  * ```
  */
-export type ToolFailure = UnknownTool | InvalidInput | Failed | Defect | TimedOut | Interrupted | NotRun
+export type ToolFailure = UnknownTool | InvalidInput | Failed | InvalidOutput | Defect | TimedOut | Interrupted | NotRun
 
 /**
  * Turns a failure into the text of its `tool_result`.
@@ -204,6 +225,7 @@ const typedMessage = (error: unknown): string => {
  * | UnknownTool | `Error: unknown tool "x". Available tools: a, b.` |
  * | InvalidInput | `Error: invalid input for tool "x": <the Schema's message>` |
  * | Failed | `Error: <_tag or name>: <message>` (a string error as is) |
+ * | InvalidOutput | `Error: tool "x" returned a result that cannot be sent: <why>.` |
  * | Defect | `Error: tool "x" failed unexpectedly.` (+ `Cause.pretty` with `exposeDefects`) |
  * | TimedOut | `Error: tool "x" timed out after 5s.` |
  * | Interrupted | `Error: tool "x" was interrupted before it finished.` |
@@ -227,6 +249,8 @@ export const format = (failure: ToolFailure, options: FormatOptions = {}): strin
       return `Error: invalid input for tool "${failure.toolName}": ${failure.message}`
     case "Failed":
       return `Error: ${typedMessage(failure.error)}`
+    case "InvalidOutput":
+      return `Error: tool "${failure.toolName}" returned a result that cannot be sent: ${failure.message}.`
     case "Defect":
       return options.exposeDefects === true
         ? `Error: tool "${failure.toolName}" failed unexpectedly: ${Cause.pretty(failure.cause)}`

@@ -8,13 +8,14 @@
 import type Anthropic from "@anthropic-ai/sdk"
 import { Content } from "@claude-resilience/api"
 import { Claude } from "@claude-resilience/client"
-import type { ClaudeError } from "@claude-resilience/errors"
+import { ClaudeError } from "@claude-resilience/errors"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as Predicate from "effect/Predicate"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import * as Conversation from "./Conversation.js"
+import * as internalReply from "./internal/reply.js"
 import * as internalToolkit from "./internal/toolkit.js"
 import * as Toolkit from "./Toolkit.js"
 import * as ToolFailure from "./ToolFailure.js"
@@ -107,11 +108,11 @@ export class TurnLimitExceeded extends Schema.TaggedError<TurnLimitExceeded>()("
  * | option | default |
  * |---|---|
  * | `toolkit` | required |
- * | `maxTurns` | `10` requests |
+ * | `maxTurns` | `10` requests (at least 1; `Infinity`: no limit; NaN: the default) |
  * | `concurrency`, `timeout`, `formatError`, `exposeDefects` | as `Toolkit.handle` |
- * | `repair` | `false`: an invalid conversation fails with `InvalidConversation`; `true`: `Conversation.repair` first |
+ * | `repair` | `false`: an invalid conversation fails with `InvalidConversation`; `true`: `Conversation.repair` first (what it cannot repair fails the same way) |
  * | `callOptions` | none: the `Claude` layer's retry, breaker and timeout |
- * | `conversation` | none: a `Ref` that always holds the current (valid) conversation, also after interruption |
+ * | `conversation` | none: a `Ref` that holds the current (valid) conversation once it is checked, also after interruption |
  *
  * @since 0.1.0
  * @category Models
@@ -165,17 +166,53 @@ export const addUsage = (
   cache_read_input_tokens: sum.cache_read_input_tokens + (usage.cache_read_input_tokens ?? 0)
 })
 
+/**
+ * The toolkit's tools and the request's own (a tool of the toolkit replaces one of the same name). A `tools`
+ * that is not an array is the API's to judge, as every other request field the loop does not read.
+ */
 const mergeTools = (
   own: ReadonlyArray<Anthropic.Messages.Tool>,
-  given: Claude.MessageCreateParams["tools"]
+  given: unknown
 ): Array<Anthropic.Messages.ToolUnion> => {
+  if (given !== undefined && given !== null && !Array.isArray(given))
+    return given as Array<Anthropic.Messages.ToolUnion>
   const names = new Set(own.map((t) => t.name))
-  return [...own, ...(given ?? []).filter((t) => !("name" in t && typeof t.name === "string" && names.has(t.name)))]
+  const kept = (given ?? []).filter(
+    (t: unknown) => !(Predicate.hasProperty(t, "name") && typeof t.name === "string" && names.has(t.name))
+  ) as ReadonlyArray<Anthropic.Messages.ToolUnion>
+  return [...own, ...kept]
+}
+
+/** `maxTurns` as a number of requests: at least 1, the default for a value that is not a number. */
+const turnLimit = (maxTurns: unknown): number =>
+  typeof maxTurns === "number" && !Number.isNaN(maxTurns) ? Math.max(1, Math.floor(maxTurns)) : 10
+
+/** A reply the loop cannot read: a `ClaudeError` like any response that cannot be read. */
+const malformedReply = (turn: number, reason: string) =>
+  new ClaudeError.ConnectionError({
+    message: `malformed reply to request ${turn} of the tool loop: ${reason}`,
+    reason: "protocol"
+  })
+
+/** The (client) `tool_use` ids of a conversation. */
+const toolUseIdsOf = (messages: ReadonlyArray<Conversation.Message>): ReadonlySet<string> => {
+  const ids = new Set<string>()
+  for (const message of messages) {
+    if (message.role === "assistant") for (const use of Content.toolUsesOf(message.content)) ids.add(use.id)
+  }
+  return ids
 }
 
 /**
  * Runs the tool loop from `params` (its `messages` are the conversation so far; the toolkit's tools are
  * added to its `tools`).
+ *
+ * Every input is checked before it is read: `params.messages` of any shape (with `repair`, after
+ * `Conversation.repair`) fails with `InvalidConversation` before any request; every reply is checked before
+ * the loop reads it (an object whose `content` is an array of well-formed blocks, `tool_use` ids not seen
+ * before, a string or null `stop_reason`, `usage` of non-negative integers), and one that is not fails with a
+ * `ClaudeError.ConnectionError` whose `reason` is `"protocol"` and whose message names what was wrong. The
+ * conversation (and the `conversation` Ref) then stays as it was before that request.
  *
  * @since 0.1.0
  * @category Constructors
@@ -218,9 +255,11 @@ export const run: {
 } = dual(2, <R>(params: Claude.MessageCreateParams, options: Options<R>) =>
   Effect.gen(function* () {
     const claude = yield* Claude.Claude
-    const maxTurns = Math.max(1, options.maxTurns ?? 10)
-    const tools = mergeTools(options.toolkit.definitions, params.tools)
-    let messages: ReadonlyArray<Conversation.Message> = params.messages
+    const maxTurns = turnLimit(options.maxTurns)
+    const given: unknown = Predicate.isRecord(params) ? params.messages : undefined
+    let messages: ReadonlyArray<Conversation.Message> =
+      options.repair === true ? yield* Conversation.repair(given) : yield* Conversation.check(given)
+    const tools = mergeTools(options.toolkit.definitions, Predicate.isRecord(params) ? params.tools : undefined)
     let usage = emptyUsage
     const publish = (next: ReadonlyArray<Conversation.Message>) =>
       Effect.sync(() => {
@@ -229,9 +268,15 @@ export const run: {
     yield* publish(messages)
 
     for (let turn = 1; ; turn++) {
-      if (options.repair === true) yield* publish(Conversation.repair(messages))
-      yield* Conversation.check(messages)
-      const response = yield* claude.messages.create({ ...params, tools, messages: [...messages] }, options.callOptions)
+      // the loop built every later conversation itself: checked all the same, as a guard against its own bugs
+      if (turn > 1) yield* Conversation.check(messages)
+      const reply: unknown = yield* claude.messages.create(
+        { ...params, tools, messages: [...messages] },
+        options.callOptions
+      )
+      const problem = internalReply.problem(reply, toolUseIdsOf(messages))
+      if (problem !== undefined) return yield* malformedReply(turn, problem)
+      const response = reply as Claude.Message
       usage = addUsage(usage, response.usage)
       const assistant = Content.assistantMessage(response)
       const uses = Toolkit.toolUses(response)

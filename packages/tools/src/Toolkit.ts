@@ -189,8 +189,10 @@ export const toolUses: (message: { readonly content: unknown } | ReadonlyArray<u
 /**
  * Runs every `tool_use` block of an assistant message (or content) and answers with one user message holding
  * exactly one `tool_result` per `tool_use` id, in the blocks' order. Never fails: an unknown tool, an input
- * that does not decode, a typed failure, a defect, a timeout or an interrupted handler each become a result
- * with `is_error: true` and a readable message.
+ * that does not decode, a typed failure, an output that cannot be sent, a defect, a timeout or an interrupted
+ * handler each become a result with `is_error: true` and a readable message; a handler that produced nothing
+ * gets the text `(no output)`. Every result has content. The message may have any shape: only its
+ * well-formed `tool_use` blocks are read.
  *
  * @since 0.1.0
  * @category Combinators

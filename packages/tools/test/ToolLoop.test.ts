@@ -1,14 +1,32 @@
 /**
  * The tool loop through the real SDK and FakeClaude (real HTTP), which rejects a broken tool pairing
- * with the API's 400.
+ * with the API's 400; and over a small fake `Claude` service that answers anything at all.
  */
+import Anthropic from "@anthropic-ai/sdk"
+import { Content } from "@claude-resilience/api"
 import { CircuitBreaker } from "@claude-resilience/circuit-breaker"
 import { Claude } from "@claude-resilience/client"
+import { ClaudeError } from "@claude-resilience/errors"
 import { RetryPolicy } from "@claude-resilience/retry"
 import { FakeClaude, Reply } from "@claude-resilience/testing"
 import { Conversation, Tool, Toolkit, ToolLoop } from "@claude-resilience/tools"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Either, Exit, FastCheck, Fiber, Layer, Logger, Redacted, Ref, Runtime, Schedule, Schema } from "effect"
+import {
+  Cause,
+  Effect,
+  Either,
+  Exit,
+  FastCheck,
+  Fiber,
+  Layer,
+  Logger,
+  Redacted,
+  Ref,
+  Runtime,
+  Schedule,
+  Schema,
+  Stream
+} from "effect"
 
 const MODEL = "claude-sonnet-4-6"
 
@@ -260,5 +278,229 @@ describe("ToolLoop through FakeClaude", () => {
         yield* Effect.promise(() => FastCheck.assert(property, { numRuns: 40, seed: 12 }))
       }).pipe(Effect.provide(ClaudeOnFake)),
     { timeout: 60_000 }
+  )
+})
+
+/** A `Claude` whose `create` answers the given replies in turn (typed as messages, whatever they are). */
+const answering = (replies: ReadonlyArray<unknown>) => {
+  const sent: Array<Claude.MessageCreateParams> = []
+  const service: Claude.Service = {
+    messages: {
+      create: (params) =>
+        Effect.sync(() => {
+          sent.push(params)
+          return replies[sent.length - 1] as Claude.Message
+        }),
+      stream: () => Stream.die("not used"),
+      countTokens: () => Effect.die("not used")
+    },
+    sdk: new Anthropic({ apiKey: "unused" }),
+    retrySchedule: Schedule.stop
+  }
+  return { sent, layer: Layer.succeed(Claude.Claude, service) }
+}
+
+const usage = { input_tokens: 10, output_tokens: 5 }
+const toolUseReply = (...uses: ReadonlyArray<{ id: string; name: string; input: unknown }>) => ({
+  content: uses.map((u) => ({ type: "tool_use", ...u })),
+  stop_reason: "tool_use",
+  usage
+})
+const textReply = (text: string) => ({ content: [{ type: "text", text }], stop_reason: "end_turn", usage })
+
+const circular: Record<string, unknown> = {}
+circular.self = circular
+/** What a handler may produce that JSON cannot carry, or carries as nothing. */
+const odd: ReadonlyArray<unknown> = [
+  undefined,
+  () => 1,
+  Symbol("s"),
+  10n,
+  { big: 10n },
+  circular,
+  {
+    toJSON: () => {
+      throw new Error("no")
+    }
+  },
+  { toJSON: () => undefined },
+  Tool.content([null] as unknown as Tool.Content),
+  Tool.content("not blocks" as unknown as Tool.Content),
+  null,
+  Number.NaN,
+  "plain text"
+]
+const oddTool = Tool.make("odd", {
+  parameters: Schema.Struct({ k: Schema.Number }),
+  handler: ({ k }) => Effect.succeed(odd[Math.abs(Math.trunc(k)) % odd.length])
+})
+const voidTool = Tool.make("void", { parameters: Schema.Struct({}), handler: () => Effect.void })
+const oddKit = Toolkit.make(echo, oddTool, voidTool)
+
+/** Runs the loop with `oddKit`: its exit and the conversation the Ref holds at the end. */
+const conversationOf = (options: Partial<ToolLoop.Options<never>> = {}) =>
+  Effect.gen(function* () {
+    const conversation = yield* Ref.make<ReadonlyArray<Conversation.Message>>([])
+    const exit = yield* Effect.exit(ToolLoop.run(ask("Go"), { toolkit: oddKit, conversation, ...options }))
+    return { exit, messages: yield* Ref.get(conversation) }
+  })
+
+describe("ToolLoop over a Claude that answers anything", () => {
+  it.effect("a null message fails with InvalidConversation before any request", () =>
+    Effect.gen(function* () {
+      const { layer, sent } = answering([textReply("Hi")])
+      const params = { ...ask(""), messages: [null] } as unknown as Claude.MessageCreateParams
+      const error = yield* Effect.flip(ToolLoop.run(params, { toolkit: oddKit })).pipe(Effect.provide(layer))
+      assert.strictEqual(error._tag, "InvalidConversation")
+      assert.include(error.message, "messages.0: expected a message (an object), found null")
+      const repaired = yield* Effect.flip(ToolLoop.run(params, { toolkit: oddKit, repair: true })).pipe(
+        Effect.provide(layer)
+      )
+      assert.strictEqual(repaired._tag, "InvalidConversation")
+      assert.lengthOf(sent, 0)
+    })
+  )
+
+  it.effect("a reply whose content is a string fails with a protocol ConnectionError naming it", () =>
+    Effect.gen(function* () {
+      const { layer } = answering([{ content: "Hello", stop_reason: "end_turn", usage }])
+      const { exit, messages } = yield* conversationOf().pipe(Effect.provide(layer))
+      assert.isTrue(Exit.isFailure(exit) && !Cause.isDie(exit.cause))
+      const error = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined
+      assert.instanceOf(error, ClaudeError.ConnectionError)
+      if (!(error instanceof ClaudeError.ConnectionError)) return
+      assert.strictEqual(error.reason, "protocol")
+      assert.include(error.message, "content: expected an array of content blocks, found a string")
+      // the conversation is the one the request was made with
+      assert.deepStrictEqual(messages, ask("Go").messages)
+    })
+  )
+
+  it.effect("replies that break the rules the loop relies on are named, and nothing of them is appended", () =>
+    Effect.gen(function* () {
+      const cases: ReadonlyArray<readonly [unknown, string]> = [
+        [null, "expected a message (an object), found null"],
+        [{ ...textReply("x"), usage: { input_tokens: -1000, output_tokens: 1 } }, "usage.input_tokens"],
+        [{ ...textReply("x"), usage: undefined }, "usage: expected an object, found nothing"],
+        [{ ...textReply("x"), stop_reason: 3 }, "stop_reason: expected a string or null"],
+        [toolUseReply({ id: "t1", name: "echo", input: "text" }), "content.0.input: expected an object"],
+        [
+          toolUseReply({ id: "t1", name: "echo", input: {} }, { id: "t1", name: "echo", input: {} }),
+          "content.1: the tool_use id of content.0 again"
+        ]
+      ]
+      for (const [reply, expected] of cases) {
+        const { layer } = answering([reply])
+        const { exit, messages } = yield* conversationOf().pipe(Effect.provide(layer))
+        const error = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined
+        assert.instanceOf(error, ClaudeError.ConnectionError)
+        assert.include(String((error as ClaudeError.ConnectionError).message), expected)
+        assert.lengthOf(messages, 1)
+      }
+      // a tool_use id the conversation already holds
+      const { layer } = answering([
+        toolUseReply({ id: "t1", name: "echo", input: { text: "a" } }),
+        toolUseReply({ id: "t1", name: "echo", input: { text: "b" } })
+      ])
+      const { exit, messages } = yield* conversationOf().pipe(Effect.provide(layer))
+      const error = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined
+      assert.include(String((error as ClaudeError.ConnectionError).message), "request 2 of the tool loop")
+      assert.include(String((error as ClaudeError.ConnectionError).message), "already holds")
+      assert.lengthOf(messages, 3)
+      assert.deepStrictEqual(Conversation.validate(messages), [])
+    })
+  )
+
+  it.effect("a handler returning nothing, a function or a symbol still answers its tool_use", () =>
+    Effect.gen(function* () {
+      const { layer } = answering([
+        toolUseReply(
+          { id: "t1", name: "void", input: {} },
+          { id: "t2", name: "odd", input: { k: 0 } },
+          { id: "t3", name: "odd", input: { k: 1 } },
+          { id: "t4", name: "odd", input: { k: 2 } },
+          { id: "t5", name: "odd", input: { k: 3 } },
+          { id: "t6", name: "odd", input: { k: 5 } }
+        ),
+        textReply("Done.")
+      ])
+      const { exit, messages } = yield* conversationOf().pipe(Effect.provide(layer))
+      assert.isTrue(Exit.isSuccess(exit))
+      const results = messages[2]?.content as ReadonlyArray<Content.ToolResultBlockParam>
+      assert.deepStrictEqual(
+        results.map((r) => [r.tool_use_id, r.is_error === true, r.content]),
+        [
+          ["t1", false, "(no output)"],
+          ["t2", false, "(no output)"],
+          ["t3", true, 'Error: tool "odd" returned a result that cannot be sent: it is a function.'],
+          ["t4", true, 'Error: tool "odd" returned a result that cannot be sent: it is a symbol.'],
+          ["t5", true, 'Error: tool "odd" returned a result that cannot be sent: it is a BigInt.'],
+          ["t6", true, 'Error: tool "odd" returned a result that cannot be sent: it contains a circular reference.']
+        ]
+      )
+    })
+  )
+
+  const id = FastCheck.constantFrom("t1", "t2", "t3", "t4", "t5", "t6")
+  const call = FastCheck.oneof(
+    FastCheck.record({ id, name: FastCheck.constant("echo"), input: FastCheck.record({ text: FastCheck.string() }) }),
+    FastCheck.record({ id, name: FastCheck.constant("odd"), input: FastCheck.record({ k: FastCheck.nat(100) }) }),
+    FastCheck.record({ id, name: FastCheck.constantFrom("void", "gone"), input: FastCheck.anything() })
+  )
+  const goodReply = FastCheck.oneof(
+    FastCheck.array(call, { minLength: 1, maxLength: 3 }).map((calls) => toolUseReply(...calls)),
+    FastCheck.string().map(textReply)
+  )
+  const badReply = FastCheck.oneof(
+    FastCheck.anything(),
+    FastCheck.jsonValue(),
+    FastCheck.record({ content: FastCheck.anything(), stop_reason: FastCheck.anything(), usage: FastCheck.anything() }),
+    FastCheck.tuple(goodReply, FastCheck.anything()).map(([reply, usage]) => ({ ...reply, usage })),
+    FastCheck.tuple(goodReply, FastCheck.anything()).map(([reply, block]) => ({
+      ...reply,
+      content: [...reply.content, block]
+    }))
+  )
+  const replies = FastCheck.array(
+    FastCheck.oneof({ weight: 4, arbitrary: goodReply }, { weight: 1, arbitrary: badReply }),
+    {
+      minLength: 1,
+      maxLength: 6
+    }
+  )
+
+  it.effect.prop(
+    "property: arbitrary replies and handler outputs end in success or a typed failure, never a defect",
+    [replies, FastCheck.integer({ min: 1, max: 6 })],
+    ([answers, maxTurns]) =>
+      Effect.gen(function* () {
+        // after the scripted replies, a final answer
+        const { layer } = answering([...answers, textReply("Done.")])
+        const { exit, messages } = yield* conversationOf({ maxTurns, concurrency: 2 }).pipe(Effect.provide(layer))
+        if (Exit.isFailure(exit)) {
+          assert.isFalse(Cause.isDie(exit.cause), Cause.pretty(exit.cause))
+          const error = Cause.squash(exit.cause)
+          assert.isTrue(
+            error instanceof ToolLoop.TurnLimitExceeded ||
+              (error instanceof ClaudeError.ConnectionError && error.reason === "protocol"),
+            String(error)
+          )
+          assert.deepStrictEqual(Conversation.validate(messages), [])
+          return
+        }
+        const result = exit.value
+        assert.strictEqual(result.messages, messages)
+        assert.deepStrictEqual(Conversation.validate(messages.slice(0, -1)), [])
+        assert.deepStrictEqual(messages.at(-1), Content.assistantMessage(result.message))
+        for (const message of messages) {
+          for (const block of Content.blocksOf(message.content)) {
+            if (!Content.isToolResult(block)) continue
+            assert.isTrue(block.content !== undefined, "a tool_result without content")
+            assert.doesNotThrow(() => JSON.stringify(block))
+          }
+        }
+        assert.isTrue(Number.isSafeInteger(result.usage.input_tokens) && result.usage.input_tokens >= 0)
+      }),
+    { fastCheck: { numRuns: 100 } }
   )
 })

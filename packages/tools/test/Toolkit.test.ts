@@ -1,6 +1,7 @@
+import type { Content } from "@claude-resilience/api"
 import { Tool, Toolkit } from "@claude-resilience/tools"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Schema, TestClock } from "effect"
+import { Effect, FastCheck, Fiber, Schema, TestClock } from "effect"
 
 class CityNotFound extends Schema.TaggedError<CityNotFound>()("CityNotFound", { message: Schema.String }) {}
 
@@ -139,6 +140,144 @@ describe("Toolkit.handle", () => {
       const { message, outcomes } = yield* Toolkit.handle(toolkit, { content: [{ type: "text", text: "hi" }] })
       assert.deepStrictEqual(message.content, [])
       assert.lengthOf(outcomes, 0)
+    })
+  )
+})
+
+describe("Toolkit.handle: outputs and messages of any shape", () => {
+  const circular: Record<string, unknown> = {}
+  circular.self = circular
+  const output = FastCheck.oneof(
+    FastCheck.anything(),
+    FastCheck.jsonValue(),
+    FastCheck.string(),
+    FastCheck.bigInt(),
+    FastCheck.func(FastCheck.anything()),
+    FastCheck.constantFrom(undefined, Symbol("s"), circular, { toJSON: () => undefined }, { nested: [1n] }),
+    FastCheck.anything().map((blocks) => Tool.content(blocks as Tool.Content)),
+    FastCheck.array(FastCheck.record({ type: FastCheck.constant("text" as const), text: FastCheck.string() })).map(
+      (blocks) => Tool.content(blocks)
+    )
+  )
+  /** A `Tool.content` box: an object with the (symbol-keyed) brand, which JSON would not see. */
+  const isBox = (value: unknown): value is { readonly content: unknown } =>
+    typeof value === "object" && value !== null && Object.getOwnPropertySymbols(value).length > 0
+  /** The text `Tool.make` sends for a value, undefined when it cannot be sent as JSON. */
+  const expectedText = (value: unknown): string | undefined => {
+    if (value === undefined) return "(no output)"
+    if (typeof value === "string") return value
+    if (typeof value === "function" || typeof value === "symbol" || typeof value === "bigint") return undefined
+    try {
+      return JSON.stringify(value)
+    } catch {
+      return undefined
+    }
+  }
+  const wellFormedBlocks = (value: unknown): boolean =>
+    Array.isArray(value) &&
+    value.every((b) => typeof b === "object" && b !== null && b.type === "text" && typeof b.text === "string")
+
+  it.effect.prop(
+    "every handler output becomes one tool_result: content or is_error, JSON-serialisable",
+    [FastCheck.array(output, { minLength: 1, maxLength: 5 })],
+    ([outputs]) =>
+      Effect.gen(function* () {
+        const out = Tool.make("out", {
+          parameters: Schema.Struct({ k: Schema.Number }),
+          handler: ({ k }) => Effect.succeed(outputs[k])
+        })
+        // a tool whose call (not built by Tool.make) yields the raw value
+        const raw = Object.assign(Object.create(Object.getPrototypeOf(out)), out, {
+          name: "raw",
+          call: (input: { k: number }) => Effect.succeed(outputs[input.k])
+        }) as typeof out
+        const uses = outputs.flatMap((_, k) => [use(`o${k}`, "out", { k }), use(`r${k}`, "raw", { k })])
+        const { message, outcomes } = yield* Toolkit.handle(Toolkit.make(out, raw), uses)
+        const results = message.content as ReadonlyArray<Content.ToolResultBlockParam>
+        assert.deepStrictEqual(
+          results.map((r) => r.tool_use_id),
+          uses.map((u) => u.id)
+        )
+        results.forEach((result, i) => {
+          assert.isTrue(typeof result.content === "string" || Array.isArray(result.content))
+          assert.doesNotThrow(() => JSON.stringify(result))
+          if (result.is_error === true) assert.strictEqual(outcomes[i]?.failure?._tag, "InvalidOutput")
+        })
+        outputs.forEach((value, k) => {
+          const viaMake = results[2 * k]!
+          const viaCall = results[2 * k + 1]!
+          if (isBox(value)) {
+            const blocks = value.content
+            if (typeof blocks === "string" || wellFormedBlocks(blocks)) assert.deepStrictEqual(viaMake.content, blocks)
+            else if (!Array.isArray(blocks)) assert.isTrue(viaMake.is_error)
+            assert.isTrue(viaCall.is_error)
+            return
+          }
+          const text = expectedText(value)
+          if (text === undefined) {
+            assert.isTrue(viaMake.is_error)
+            assert.include(String(viaMake.content), 'tool "out" returned a result that cannot be sent')
+          } else {
+            assert.strictEqual(viaMake.content, text)
+            assert.notStrictEqual(viaMake.is_error, true)
+          }
+          if (value === undefined || typeof value === "string") {
+            assert.strictEqual(viaCall.content, text)
+          } else if (wellFormedBlocks(value)) {
+            assert.deepStrictEqual(viaCall.content, value)
+          } else if (!Array.isArray(value)) {
+            assert.isTrue(viaCall.is_error)
+          }
+        })
+      }),
+    { fastCheck: { numRuns: 100 } }
+  )
+
+  it.effect("a message of any shape: its well-formed tool_use blocks are answered, nothing else", () =>
+    Effect.gen(function* () {
+      for (const message of [null, 42, "text", { content: "text" }, { content: [null, 7, { type: "tool_use" }] }]) {
+        const { outcomes } = yield* Toolkit.handle(toolkit, message as never)
+        assert.lengthOf(outcomes, 0)
+      }
+      const { outcomes } = yield* Toolkit.handle(toolkit, [null, use("t1", "get_weather", "Paris")])
+      assert.strictEqual(outcomes[0]?.failure?._tag, "InvalidInput")
+    })
+  )
+
+  it.effect("an output its success Schema does not encode is an InvalidOutput result with the Schema's message", () =>
+    Effect.gen(function* () {
+      const half = Tool.make("half", {
+        parameters: Schema.Struct({ n: Schema.Number }),
+        handler: ({ n }) => Effect.succeed(n / 2),
+        // `success` takes a Schema whose encoded side is `unknown`
+        success: Schema.Int as unknown as Schema.Schema<number, unknown>
+      })
+      const { outcomes } = yield* Toolkit.handle(Toolkit.make(half), [
+        use("t1", "half", { n: 4 }),
+        use("t2", "half", { n: 3 })
+      ])
+      assert.strictEqual(outcomes[0]?.result.content, "2")
+      assert.strictEqual(outcomes[1]?.failure?._tag, "InvalidOutput")
+      assert.include(String(outcomes[1]?.result.content), "its success Schema does not encode it")
+      assert.isTrue(outcomes[1]?.result.is_error)
+    })
+  )
+
+  it.effect("a formatter that throws or returns no text falls back to the default text", () =>
+    Effect.gen(function* () {
+      const results = yield* Toolkit.handle(toolkit, [use("t1", "teleport", {}), use("t2", "teleport", {})], {
+        formatError: (failure) => {
+          if (failure.toolUseId === "t1") throw new Error("formatter bug")
+          return undefined as unknown as string
+        }
+      })
+      assert.deepStrictEqual(
+        results.outcomes.map((o) => o.result.content),
+        [
+          'Error: unknown tool "teleport". Available tools: get_weather, crash, slow, quits.',
+          'Error: unknown tool "teleport". Available tools: get_weather, crash, slow, quits.'
+        ]
+      )
     })
   )
 })

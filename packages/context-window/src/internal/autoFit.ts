@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import * as Stream from "effect/Stream"
 import type { Options, Recovered, Recovery } from "../AutoFit.js"
 import * as Compactor from "../Compactor.js"
@@ -20,7 +21,7 @@ const RecoveriesKey: unique symbol = Symbol.for("@claude-resilience/context-wind
 
 /** @internal */
 export const recoveriesOf = (message: Claude.Message): ReadonlyArray<Recovery> => {
-  const value: unknown = (message as Claude.Message & { readonly [RecoveriesKey]?: unknown })[RecoveriesKey]
+  const value: unknown = Predicate.hasProperty(message, RecoveriesKey) ? message[RecoveriesKey] : undefined
   return Array.isArray(value) ? (value as ReadonlyArray<Recovery>) : []
 }
 
@@ -29,7 +30,7 @@ interface Plan<A extends ContextWindow.Request> {
   readonly recovery: Recovery
 }
 
-type PlanError = ContextWindow.ContextOverflowError | ClaudeError.ClaudeError
+type PlanError = ContextWindow.FitError
 
 /** What to send instead after `error`, or none when the error is not ours to fix. */
 const plan = <A extends ContextWindow.Request>(

@@ -10,6 +10,7 @@ import * as Metric from "effect/Metric"
 import type { Service, SummarizeOptions, Usage } from "../Compactor.js"
 import * as cut from "./cut.js"
 import { metrics } from "./metrics.js"
+import * as internalReply from "./reply.js"
 
 /** @internal */
 export const dropOldest: Service = {
@@ -36,7 +37,7 @@ export const summarize = (options: SummarizeOptions = {}): Effect.Effect<Service
           if (dropped.length === 0) return undefined
           const full = cut.transcript(dropped)
           const text = full.length > maxChars ? full.slice(full.length - maxChars) : full
-          const message = yield* claude.messages.create(
+          const reply: unknown = yield* claude.messages.create(
             {
               model,
               max_tokens: maxTokens,
@@ -45,8 +46,9 @@ export const summarize = (options: SummarizeOptions = {}): Effect.Effect<Service
             },
             options.callOptions
           )
-          const summary = message.content.flatMap((block) => (block.type === "text" ? [block.text] : [])).join("")
-          const usage: Usage = { inputTokens: message.usage.input_tokens, outputTokens: message.usage.output_tokens }
+          // a reply of the wrong shape fails like any response that cannot be read
+          const { text: summary, inputTokens, outputTokens } = yield* internalReply.summary(reply)
+          const usage: Usage = { inputTokens, outputTokens }
           const costUsd = Model.cost(model, usage)
           yield* Metric.incrementBy(metrics.summaryTokens, usage.inputTokens + usage.outputTokens)
           yield* Effect.logInfo("context_window.summary").pipe(

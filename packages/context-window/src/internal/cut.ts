@@ -5,6 +5,7 @@
  * @internal
  */
 import { Content } from "@claude-resilience/api"
+import * as Predicate from "effect/Predicate"
 
 type Block = Content.BlockParam
 
@@ -27,19 +28,27 @@ export interface CutPoints {
  *
  * @internal
  */
-export const cutPoints = (messages: ReadonlyArray<Content.MessageParam>, pin: number): CutPoints => {
+export const cutPoints = (input: ReadonlyArray<Content.MessageParam>, pin: number): CutPoints => {
+  // read defensively (this is public): a list that is not an array has no messages, a message that
+  // is not one has no role (it never starts a kept tail) and no tool blocks, a pin that is no number is 0
+  const messages: ReadonlyArray<unknown> = Array.isArray(input) ? input : []
+  const roleOf = (i: number): unknown => {
+    const message = messages[i]
+    return Predicate.isRecord(message) ? message.role : undefined
+  }
   const n = messages.length
   const useAt = new Map<string, number>()
   const pairs: Array<readonly [number, number]> = []
   messages.forEach((message, j) => {
-    for (const id of Content.toolUseIds(message.content)) useAt.set(id, j)
-    for (const id of Content.toolResultIds(message.content)) {
+    const content = Content.contentOf(message)
+    for (const id of Content.toolUseIds(content)) useAt.set(id, j)
+    for (const id of Content.toolResultIds(content)) {
       const i = useAt.get(id)
       if (i !== undefined && i < j) pairs.push([i, j])
     }
   })
   // A pinned prefix must not end between a tool_use and its tool_result.
-  let pinned = Math.max(0, Math.min(Math.floor(pin), n))
+  let pinned = Math.max(0, Math.min(typeof pin === "number" && !Number.isNaN(pin) ? Math.floor(pin) : 0, n))
   let extended = true
   while (extended) {
     extended = false
@@ -52,7 +61,7 @@ export const cutPoints = (messages: ReadonlyArray<Content.MessageParam>, pin: nu
   }
   let lastUser = -1
   for (let i = n - 1; i >= 0; i--) {
-    if (messages[i]!.role === "user") {
+    if (roleOf(i) === "user") {
       lastUser = i
       break
     }
@@ -65,18 +74,27 @@ export const cutPoints = (messages: ReadonlyArray<Content.MessageParam>, pin: nu
       delta[j + 1]! -= 1
     }
   }
-  const firstRole = pinned === 0 ? "user" : messages[pinned - 1]!.role === "user" ? "assistant" : "user"
+  const firstRole = pinned === 0 ? "user" : roleOf(pinned - 1) === "user" ? "assistant" : "user"
   const cuts: Array<number> = [pinned]
   let broken = 0
   for (let c = 0; c <= lastUser; c++) {
     broken += delta[c]!
     if (c <= pinned) continue
-    if (broken === 0 && messages[c]!.role === firstRole) cuts.push(c)
+    if (broken === 0 && roleOf(c) === firstRole) cuts.push(c)
   }
   return { pinned, cuts }
 }
 
 const textTokens = (text: string) => Math.ceil(text.length / 4)
+
+/** `JSON.stringify`, or `fallback` for what it rejects or turns into nothing (the API judges such a block). */
+const json = (value: unknown, fallback: string): string => {
+  try {
+    return JSON.stringify(value) ?? fallback
+  } catch {
+    return fallback
+  }
+}
 
 const blockEstimate = (block: Block): number => {
   switch (block.type) {
@@ -86,7 +104,7 @@ const blockEstimate = (block: Block): number => {
     case "document":
       return 1_500
     default:
-      return textTokens(JSON.stringify(block))
+      return textTokens(json(block, ""))
   }
 }
 
@@ -150,12 +168,18 @@ export const transcript = (messages: ReadonlyArray<Content.MessageParam>): strin
                 case "text":
                   return block.text
                 case "tool_use":
-                  return `[tool call ${block.name} ${JSON.stringify(block.input)}]`
+                  return `[tool call ${typeof block.name === "string" ? block.name : "?"} ${json(block.input, "")}]`
                 case "tool_result":
                   return `[tool result${block.is_error === true ? " (error)" : ""}: ${
                     typeof block.content === "string"
                       ? block.content
-                      : (block.content ?? []).map((b) => (b.type === "text" ? b.text : `[${b.type}]`)).join(" ")
+                      : Content.blocksOf(block.content)
+                          .map((b) =>
+                            Content.isText(b)
+                              ? b.text
+                              : `[${Predicate.hasProperty(b, "type") && typeof b.type === "string" ? b.type : "block"}]`
+                          )
+                          .join(" ")
                   }]`
                 case "thinking":
                 case "redacted_thinking":

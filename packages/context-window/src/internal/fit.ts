@@ -15,6 +15,8 @@ import * as Compactor from "../Compactor.js"
 import type { ContextOverflowError, FitOptions, Fitted, Request } from "../ContextWindow.js"
 import * as cut from "./cut.js"
 import { metrics } from "./metrics.js"
+import * as internalReply from "./reply.js"
+import * as internalRequest from "./request.js"
 import * as internalSearch from "./search.js"
 
 /** The fields of a `ContextOverflowError`. @internal */
@@ -29,9 +31,22 @@ export class Overflow {
 /** @internal */
 export const isOverflow = (u: unknown): u is Overflow => u instanceof Overflow
 
+/** The request or the options cannot be read: the reason of the error the caller gets. @internal */
+export class Malformed {
+  readonly _tag = "Malformed"
+  constructor(readonly reason: string) {}
+}
+
 /** @internal */
-export const isRequest = (u: unknown): u is Request =>
-  Predicate.hasProperty(u, "messages") && Predicate.hasProperty(u, "model") && Predicate.hasProperty(u, "max_tokens")
+export const isMalformed = (u: unknown): u is Malformed => u instanceof Malformed
+
+/**
+ * Whether `fit` was called data-first: with two arguments, or with one that has `messages` (options
+ * never do). A request of the wrong shape is still a request, for `fit` to reject.
+ *
+ * @internal
+ */
+export const isDataFirst = (args: IArguments): boolean => args.length >= 2 || Predicate.hasProperty(args[0], "messages")
 
 const countParams = (request: Request, messages: ReadonlyArray<Content.MessageParam>): Claude.CountTokensParams => {
   const params: { -readonly [K in keyof Claude.CountTokensParams]: Claude.CountTokensParams[K] } = {
@@ -47,7 +62,11 @@ const countParams = (request: Request, messages: ReadonlyArray<Content.MessagePa
 
 /** @internal */
 export const fit = Effect.fn("ContextWindow.fit")(function* <A extends Request>(request: A, options: FitOptions) {
+  const malformed = internalRequest.problem(request, options)
+  if (malformed !== undefined) return yield* Effect.fail(new Malformed(malformed))
   const claude = yield* Claude.Claude
+  const countTokens = (params: Claude.CountTokensParams) =>
+    Effect.flatMap(claude.messages.countTokens(params), internalReply.inputTokens)
   const compactor =
     options.compactor ?? Option.getOrElse(yield* Effect.serviceOption(Compactor.Compactor), () => Compactor.dropOldest)
   const messages = request.messages
@@ -94,11 +113,7 @@ export const fit = Effect.fn("ContextWindow.fit")(function* <A extends Request>(
     reducedBudget: budget - compactor.reserve,
     known0: options.inputTokens,
     estimate,
-    count: (c) =>
-      Effect.map(
-        claude.messages.countTokens(countParams(request, cut.keep(messages, pinned, c))),
-        (count) => count.input_tokens
-      )
+    count: (c) => countTokens(countParams(request, cut.keep(messages, pinned, c)))
   })
   yield* Metric.incrementBy(metrics.countCalls, result.calls)
   if (result.index === undefined) {
@@ -114,7 +129,7 @@ export const fit = Effect.fn("ContextWindow.fit")(function* <A extends Request>(
     replacement = yield* compactor.replace({ dropped, request })
     if (replacement !== undefined) {
       const withSummary = cut.keep(messages, pinned, c, replacement.text)
-      const counted = (yield* claude.messages.countTokens(countParams(request, withSummary))).input_tokens
+      const counted = yield* countTokens(countParams(request, withSummary))
       calls++
       yield* Metric.increment(metrics.countCalls)
       if (counted <= budget) {

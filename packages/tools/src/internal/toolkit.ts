@@ -8,6 +8,7 @@ import { Content } from "@claude-resilience/api"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import { dual } from "effect/Function"
 import { pipeArguments } from "effect/Pipeable"
@@ -15,6 +16,7 @@ import * as Predicate from "effect/Predicate"
 import type * as Tool from "../Tool.js"
 import type { HandleOptions, Outcome, Results, Toolkit, ToolUse, TypeId as TypeIdType } from "../Toolkit.js"
 import * as ToolFailure from "../ToolFailure.js"
+import * as output from "./output.js"
 
 /** @internal */
 export const TypeId: TypeIdType = Symbol.for("@claude-resilience/tools/Toolkit") as TypeIdType
@@ -50,11 +52,38 @@ export const isToolkit = (u: unknown): u is Toolkit<unknown> => Predicate.hasPro
 export const toolUses = (message: { readonly content: unknown } | ReadonlyArray<unknown>): ReadonlyArray<ToolUse> =>
   Content.toolUsesOf(Array.isArray(message) ? message : Content.contentOf(message))
 
-/** The error result of a call that failed. @internal */
-export const failureOutcome = (toolUse: ToolUse, failure: ToolFailure.ToolFailure, options: HandleOptions): Outcome => {
-  const format = options.formatError ?? ToolFailure.formatter({ exposeDefects: options.exposeDefects })
-  return { toolUse, failure, result: Content.errorResult(toolUse.id, format(failure)) }
+/**
+ * The text of an error result: the caller's formatter, else (or when it throws or returns no text) the
+ * default one, else a fixed text, so that every call gets its result.
+ */
+const errorText = (failure: ToolFailure.ToolFailure, options: HandleOptions): string => {
+  const formats = [
+    options.formatError,
+    ToolFailure.formatter({ exposeDefects: options.exposeDefects }),
+    ToolFailure.formatter()
+  ]
+  for (const format of formats) {
+    if (format === undefined) continue
+    try {
+      const text: unknown = format(failure)
+      if (typeof text === "string" && text.length > 0) return text
+    } catch {
+      // a formatter that throws (or an error whose fields cannot be read) falls back to the next one
+    }
+  }
+  return `Error: tool "${failure.toolName}" failed.`
 }
+
+/** The error result of a call that failed. @internal */
+export const failureOutcome = (
+  toolUse: ToolUse,
+  failure: ToolFailure.ToolFailure,
+  options: HandleOptions
+): Outcome => ({
+  toolUse,
+  failure,
+  result: Content.errorResult(toolUse.id, errorText(failure, options))
+})
 
 /** Runs the calls, writing each outcome into `slots` as soon as it is known. @internal */
 export const runInto = <R>(
@@ -81,7 +110,7 @@ export const runInto = <R>(
     }
     const timeout = tool.timeout ?? defaultTimeout
     const ids = { toolName: tool.name, toolUseId: toolUse.id }
-    const call: Effect.Effect<Tool.Content | undefined, ToolFailure.ToolFailure, R> =
+    const call: Effect.Effect<unknown, ToolFailure.ToolFailure, R> =
       timeout === undefined
         ? tool.call(toolUse.input, toolUse.id)
         : Effect.timeoutFail(tool.call(toolUse.input, toolUse.id), {
@@ -91,12 +120,17 @@ export const runInto = <R>(
     return Effect.exit(Effect.interruptible(call)).pipe(
       Effect.flatMap((exit) => {
         if (Exit.isSuccess(exit)) {
-          return Effect.sync(() => {
-            const result: Content.ToolResultBlockParam =
-              exit.value === undefined
-                ? { type: "tool_result", tool_use_id: toolUse.id }
-                : { type: "tool_result", tool_use_id: toolUse.id, content: exit.value }
-            slots[index] = { toolUse, result, failure: undefined }
+          // whatever the tool produced: undefined becomes "(no output)", a value that is not content an error
+          return Either.match(output.content(exit.value), {
+            onLeft: (message) => fail(new ToolFailure.InvalidOutput({ ...ids, message })),
+            onRight: (content) =>
+              Effect.sync(() => {
+                slots[index] = {
+                  toolUse,
+                  result: { type: "tool_result", tool_use_id: toolUse.id, content },
+                  failure: undefined
+                }
+              })
           })
         }
         const cause = exit.cause
