@@ -1144,6 +1144,7 @@ export const withAutoFit = (
       stream: (params, call) => streamLoop(params, call, []),
       countTokens: base.messages.countTokens
     },
+    request: base.request,
     sdk: base.sdk,
     retrySchedule: base.retrySchedule
   }

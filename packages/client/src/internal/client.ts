@@ -10,6 +10,7 @@ import * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import type * as Claude from "../Claude.js"
 import { type CallContext, requestOptions, resilient } from "./call.js"
+import { request } from "./request.js"
 import { stream } from "./stream.js"
 import { sdkTransport, type Transport } from "./transport.js"
 
@@ -69,6 +70,7 @@ export const make = ({ breaker, options, retry, transport: makeTransport }: Make
       stream: (params, call) => stream(context, params, call),
       countTokens
     },
+    request: request(context, sdk),
     sdk,
     retrySchedule: retry
   }
