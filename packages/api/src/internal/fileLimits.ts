@@ -37,7 +37,8 @@ const BY_EXTENSION: Readonly<Record<string, string>> = {
 
 export const mimeTypeOf = (filename: string): string | undefined => {
   const dot = filename.lastIndexOf(".")
-  return dot < 0 ? undefined : BY_EXTENSION[filename.slice(dot + 1).toLowerCase()]
+  const extension = dot < 0 ? "" : filename.slice(dot + 1).toLowerCase()
+  return Object.hasOwn(BY_EXTENSION, extension) ? BY_EXTENSION[extension] : undefined
 }
 
 export const blockTypeOf = (mimeType: string): FileLimits.BlockType =>
