@@ -400,8 +400,9 @@ export const poll: (
 
 /**
  * The outcomes of an ended batch as a stream, decoded from its JSONL results file. A download cut
- * mid-way is downloaded again on the retry schedule and the `custom_id`s already emitted are skipped:
- * each request's outcome is emitted exactly once.
+ * mid-way, or without a line for `idleTimeout` (default 90 seconds; `false`: no limit), is downloaded
+ * again on the retry schedule and the `custom_id`s already emitted are skipped: each request's outcome
+ * is emitted exactly once.
  *
  * @example
  * ```ts

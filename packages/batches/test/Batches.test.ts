@@ -193,6 +193,21 @@ describe("Batches.results", () => {
     }).pipe(Effect.provide(withFake({ seed: 1 })))
   )
 
+  it.live("downloads again a results file that stalls past the idle limit", () =>
+    Effect.gen(function* () {
+      const fake = yield* FakeClaude.FakeClaude
+      const [batch] = yield* Batches.submit(requests(6))
+      yield* fake.enqueue(Fault.matching(Fault.stall(0, 1_000), on("results")))
+      const outcomes = Chunk.toArray(
+        yield* Stream.runCollect(Batches.results(batch!.id, { idleTimeout: "150 millis" }))
+      )
+      expect(outcomes.map((o) => o.customId)).toEqual(requests(6).map((r) => r.custom_id))
+      const downloads = (yield* fake.requests).filter((r) => r.path.endsWith("/results"))
+      expect(downloads.length).toBe(2)
+      expect(downloads[1]?.outcome).toBe(200)
+    }).pipe(Effect.provide(withFake({ seed: 1 })))
+  )
+
   it.live("decodes an errored item's error with the errors package", () =>
     Effect.gen(function* () {
       const [batch] = yield* Batches.submit(requests(30))

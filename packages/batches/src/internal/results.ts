@@ -1,13 +1,15 @@
 /**
  * The results of an ended batch as a stream of outcomes, read line by line from the JSONL results
- * file. A download cut mid-way is downloaded again on the retry schedule, and the lines of the
- * `custom_id`s already emitted are skipped: no item lost, none twice, whatever order the file is in.
+ * file. A download cut mid-way (or stalled past the idle limit) is downloaded again on the retry
+ * schedule, and the lines of the `custom_id`s already emitted are skipped: no item lost, none twice,
+ * whatever order the file is in.
  */
 import type Anthropic from "@anthropic-ai/sdk"
 import { Claude } from "@claude-resilience/client"
 import { ClaudeError } from "@claude-resilience/errors"
 import { RetryPolicy } from "@claude-resilience/retry"
 import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { identity } from "effect/Function"
 import * as Schedule from "effect/Schedule"
@@ -18,21 +20,40 @@ import { fromResponse } from "./outcome.js"
 
 type Line = Anthropic.Messages.MessageBatchIndividualResponse
 
-/** One download: the file opened in one attempt, its lines as they arrive; aborted when the stream ends. */
+/** How long a download may go without a line before it counts as stalled (as a message stream's idle limit). */
+const DEFAULT_IDLE = Duration.seconds(90)
+
+/**
+ * One download: the file opened in one attempt, its lines as they arrive, a stall (no line for the
+ * idle limit) a retryable `TimeoutError`; aborted when the stream ends.
+ */
 const download = (
   claude: Claude.Service,
   batchId: string,
-  options: Claude.CallOptions
+  options: Claude.CallOptions,
+  idle: Duration.Duration | undefined
 ): Stream.Stream<Line, ClaudeError.ClaudeError> =>
   Stream.unwrapScoped(
     Effect.gen(function* () {
       const decoder = yield* Api.openResults(claude, batchId, options)
       yield* Effect.addFinalizer(() => Effect.sync(() => decoder.controller.abort()))
-      return Stream.fromAsyncIterable(decoder, identity).pipe(
+      const lines = Stream.fromAsyncIterable(decoder, identity).pipe(
         Stream.catchAll((e) =>
           Stream.fromEffect(Effect.flatMap(ClaudeError.fromUnknown(e, { phase: "stream" }), Effect.fail))
         )
       )
+      return idle === undefined
+        ? lines
+        : Stream.timeoutFail(
+            lines,
+            () =>
+              new ClaudeError.TimeoutError({
+                message: `no results line of batch ${batchId} for ${Duration.format(idle)}`,
+                timeout: idle,
+                phase: "stream"
+              }),
+            idle
+          )
     })
   )
 
@@ -53,9 +74,10 @@ export const results = (
       const claude = yield* Claude.Claude
       const call = Api.callOptions(options)
       const schedule = yield* scheduleOf(claude, call)
+      const idle = options?.idleTimeout === false ? undefined : Duration.decode(options?.idleTimeout ?? DEFAULT_IDLE)
       return Stream.suspend(() => {
         const seen = new Set<string>()
-        return download(claude, batchId, call).pipe(
+        return download(claude, batchId, call, idle).pipe(
           Stream.filter((line) => !seen.has(line.custom_id)),
           Stream.tap((line) => Effect.sync(() => seen.add(line.custom_id))),
           Stream.retry(schedule),

@@ -157,6 +157,8 @@ export const results: Exchange.Handler = (exchange, incoming) =>
     const cut = cutAt(exchange, fault, lines.length)
     const stallAt = fault?._tag === "Stall" ? fault.afterEvents : -1
     exchange.socket.writeHead(200, { ...Exchange.headers(exchange), "content-type": "application/x-jsonl" })
+    // the headers now, as a streamed file's: a stall or cut then happens in the body
+    exchange.socket.flushHeaders()
     const end = cut ?? lines.length
     for (let i = 0; i < end; i += LINES_PER_WRITE) {
       if (stallAt >= i && stallAt < i + LINES_PER_WRITE && fault?._tag === "Stall") {
