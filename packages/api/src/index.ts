@@ -15,3 +15,18 @@ export * as Content from "./Content.js"
  * @since 0.1.0
  */
 export * as Model from "./Model.js"
+
+/**
+ * The Message Batches API's limits: requests and bytes per batch, the `custom_id` rule, the
+ * processing window and the batch price factor.
+ *
+ * @since 0.1.0
+ */
+export * as BatchLimits from "./BatchLimits.js"
+
+/**
+ * The Files API's limits: bytes per file, expiry bounds, and the content block of each type.
+ *
+ * @since 0.1.0
+ */
+export * as FileLimits from "./FileLimits.js"

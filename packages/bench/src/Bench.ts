@@ -16,6 +16,7 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Runtime from "effect/Runtime"
+import type * as BatchBench from "./BatchBench.js"
 import * as Contender from "./Contender.js"
 import type { Regeneration } from "./Regeneration.js"
 import * as Scenario from "./Scenario.js"
@@ -121,6 +122,8 @@ export interface Results {
   readonly breaker: BreakerCost
   /** output generated twice per stream cut, per resumption strategy, on the same seeded cuts */
   readonly regeneration?: ReadonlyArray<Regeneration> | undefined
+  /** the `batch` scenario (Message Batches), run by main.ts */
+  readonly batch?: BatchBench.Results | undefined
 }
 
 /** The model every call names. */

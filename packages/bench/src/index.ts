@@ -36,3 +36,24 @@ export * as Scenario from "./Scenario.js"
  * @since 0.1.0
  */
 export * as Server from "./Server.js"
+
+/**
+ * The `batch` scenario: its runner and report.
+ *
+ * @since 0.1.0
+ */
+export * as BatchBench from "./BatchBench.js"
+
+/**
+ * The two contenders of the `batch` scenario.
+ *
+ * @since 0.1.0
+ */
+export * as BatchContender from "./BatchContender.js"
+
+/**
+ * The `batch` scenario's server, faults and requests.
+ *
+ * @since 0.1.0
+ */
+export * as BatchScenario from "./BatchScenario.js"

@@ -13,6 +13,7 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import { compareStrategies, seededCuts } from "./Regeneration.js"
+import * as BatchBench from "./BatchBench.js"
 import * as Bench from "./Bench.js"
 import * as Notes from "./Notes.js"
 import * as Report from "./Report.js"
@@ -52,12 +53,28 @@ const program = Effect.gen(function* () {
           ...measured,
           regeneration: yield* Effect.flatMap(seededCuts(flag("--quick") ? 3 : 12), compareStrategies)
         }
-  yield* Console.log(Report.table(results))
-  for (const v of Report.verdicts(results))
+  // The Message Batches scenario (its own contenders and table).
+  const withBatch: Bench.Results =
+    fromJson >= 0 || results.batch !== undefined
+      ? results
+      : {
+          ...results,
+          batch: yield* Effect.promise(() =>
+            BatchBench.run({
+              scale: flag("--quick") ? "quick" : "full",
+              seed,
+              onProgress: (line) => process.stderr.write(`${line}\n`)
+            })
+          )
+        }
+  yield* Console.log(Report.table(withBatch))
+  if (withBatch.batch !== undefined) yield* Console.log(BatchBench.table(withBatch.batch))
+  for (const v of [...Report.verdicts(withBatch), ...(withBatch.batch ? BatchBench.verdicts(withBatch.batch) : [])])
     yield* Console.log(`${v.met ? "met   " : "MISSED"} ${v.target}: ${v.measured}`)
   if (!flag("--no-write")) {
-    yield* fs.writeFileString(path.join(root, "docs/benchmarks.json"), `${JSON.stringify(results, null, 2)}\n`)
-    yield* fs.writeFileString(path.join(root, "docs/benchmarks.md"), Report.markdown(results, Notes.notes(results)))
+    const notes = Notes.notes(withBatch) + (withBatch.batch ? `\n${BatchBench.markdown(withBatch.batch)}` : "")
+    yield* fs.writeFileString(path.join(root, "docs/benchmarks.json"), `${JSON.stringify(withBatch, null, 2)}\n`)
+    yield* fs.writeFileString(path.join(root, "docs/benchmarks.md"), Report.markdown(withBatch, notes))
     yield* Console.log("wrote docs/benchmarks.md and docs/benchmarks.json")
   }
 })

@@ -144,6 +144,45 @@ export interface CallOptions {
 }
 
 /**
+ * What the `run` of {@link Service.request} passes on to the SDK as its request options: the
+ * attempt's abort signal (tied to fiber interruption and the attempt timeout) and the call's headers.
+ *
+ * @example
+ * ```ts
+ * import type { Claude } from "@claude-resilience/client"
+ *
+ * const list = (claude: Claude.Service) => claude.request("models.list", (sdk, options: Claude.SdkOptions) => sdk.models.list({}, options))
+ * ```
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export interface SdkOptions {
+  readonly signal: AbortSignal
+  readonly headers?: Record<string, string>
+}
+
+/**
+ * Options of {@link Service.request}: those of a call, and the model the request is about, if any
+ * (a span attribute and a log field). The circuit defaults to the operation's resource — the part of
+ * its name before the first dot (`"batches"` for `"batches.create"`) — so the Batches, Files and
+ * Models endpoints do not share circuits with the models' Messages calls.
+ *
+ * @example
+ * ```ts
+ * import type { Claude } from "@claude-resilience/client"
+ *
+ * const options: Claude.RequestOptions = { timeout: "30 seconds", circuitKey: "files" }
+ * ```
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export interface RequestOptions extends CallOptions {
+  readonly model?: string | undefined
+}
+
+/**
  * The `Claude` service.
  *
  * @example
@@ -181,6 +220,17 @@ export interface Service {
       options?: CallOptions
     ) => Effect.Effect<TokensCount, ClaudeError.ClaudeError>
   }
+  /**
+   * Any other SDK call with the resilience of `messages.create`: retry (the layer's policy, or
+   * `options.retry`) around attempts — circuit breaker, attempt timeout, the request under an abort
+   * signal — in a span `claude.<operation>` with one log line and the client's metrics. `operation`
+   * names the call, e.g. `"batches.create"`; `run` gets the SDK client and the options to pass it.
+   */
+  readonly request: <A>(
+    operation: string,
+    run: (sdk: Anthropic, options: SdkOptions) => Promise<A>,
+    options?: RequestOptions
+  ) => Effect.Effect<A, ClaudeError.ClaudeError>
   /** The underlying SDK client (its own retries are off), for anything else. */
   readonly sdk: Anthropic
   /**

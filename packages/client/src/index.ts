@@ -15,3 +15,24 @@ export * as Claude from "./Claude.js"
  * @since 0.1.0
  */
 export * as ScriptedClaude from "./ScriptedClaude.js"
+
+/**
+ * The Files API with the client's resilience: checked, deduplicated uploads; list, download, delete.
+ *
+ * @since 0.1.0
+ */
+export * as Files from "./Files.js"
+
+/**
+ * The Models API with the client's resilience, and a start-up check of model ids.
+ *
+ * @since 0.1.0
+ */
+export * as ModelCatalog from "./ModelCatalog.js"
+
+/**
+ * The errors the Files and Models helpers raise before or instead of a request.
+ *
+ * @since 0.1.0
+ */
+export * as ResourceError from "./ResourceError.js"

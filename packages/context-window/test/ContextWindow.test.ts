@@ -44,6 +44,7 @@ const countingClaude = () => {
           return { input_tokens: FakeClaude.estimateTokens(params) } as Claude.TokensCount
         })
     },
+    request: unsupported,
     sdk: new Anthropic({ apiKey: "unused" }),
     retrySchedule: Schedule.stop
   }

@@ -1,6 +1,7 @@
 /**
- * FakeClaude: a real HTTP + SSE fake of the Claude Messages API on 127.0.0.1, with scripted and seeded
- * random faults, outage windows, enforced rate limits and a record of every request.
+ * FakeClaude: a real HTTP + SSE fake of the Claude API on 127.0.0.1 — Messages, Message Batches, Files
+ * and Models — with scripted and seeded random faults, outage windows, enforced rate limits and a
+ * record of every request.
  *
  * @since 0.1.0
  */
@@ -19,7 +20,9 @@ import * as state from "./internal/state.js"
 
 /**
  * Random faults: per-fault probabilities drawn from a PRNG seeded by `Options.seed`, one decision per
- * `/v1/messages` request in arrival order, so a seed reproduces the same fault sequence.
+ * request in arrival order (`/v1/messages`, and the Batches, Files and Models endpoints), so a seed
+ * reproduces the same fault sequence. A results download of a batch counts as a stream: `cutStream`
+ * cuts it after 1..maxAfterEvents lines.
  *
  * @since 0.1.0
  * @category Models
@@ -114,6 +117,41 @@ export interface RateLimits {
 }
 
 /**
+ * How the Message Batches endpoints behave. Item outcomes are drawn when a batch is created, from a
+ * PRNG seeded by `Options.seed` and the batch's number, so a seed reproduces them; an item whose
+ * params the Messages endpoint would refuse (an unknown model, a missing field) ends `errored` with
+ * that 400, as the API does.
+ *
+ * | option | default |
+ * |---|---|
+ * | `processingTime` | 0: a batch has ended by the first poll; server time, so `clockScale` shortens it |
+ * | `erroredRate` | 0: share of items that end `errored` with one of `errorTypes` |
+ * | `errorTypes` | `["overloaded_error", "api_error"]` (retryable), drawn per item |
+ * | `expiredRate` | 0: share of items that end `expired` |
+ * | `cutResultsRate` | 0: share of results downloads cut (socket destroyed) after a random number of lines |
+ * | `maxRequests`, `maxBytes` | the API's (`BatchLimits`): a larger batch gets the API's 400 / 413 |
+ *
+ * @since 0.1.0
+ * @category Models
+ * @example
+ * ```ts
+ * import { FakeClaude } from "@claude-resilience/testing"
+ *
+ * const batches: FakeClaude.BatchOptions = { processingTime: "1 hour", erroredRate: 0.05, expiredRate: 0.02 }
+ * const layer = FakeClaude.layer({ seed: 3, clockScale: 3600, batches }) // a batch ends after 1 s
+ * ```
+ */
+export interface BatchOptions {
+  readonly processingTime?: Duration.DurationInput | undefined
+  readonly erroredRate?: number | undefined
+  readonly errorTypes?: ReadonlyArray<string> | undefined
+  readonly expiredRate?: number | undefined
+  readonly cutResultsRate?: number | undefined
+  readonly maxRequests?: number | undefined
+  readonly maxBytes?: number | undefined
+}
+
+/**
  * Server options; every field has a default.
  *
  * @since 0.1.0
@@ -169,6 +207,13 @@ export interface Options {
    * `Model.resumeMode` is `"continuation"` — 4.6 and later; `[]`: every model takes a prefill)
    */
   readonly rejectPrefill?: ReadonlyArray<string> | undefined
+  /** the Message Batches endpoints: processing time, item outcomes, cut results downloads */
+  readonly batches?: BatchOptions | undefined
+  /**
+   * whether an uploaded file can be downloaded (default `false`, as the API: only files a tool
+   * created are downloadable; a download gets the API's 400 `file_not_downloadable`)
+   */
+  readonly filesDownloadable?: boolean | undefined
   /**
    * a continuation turn ("continue ...") first repeats the last `k` words of the partial text,
    * with their exact spacing, then goes on, as models often do (default 0: no repeat)
@@ -284,7 +329,7 @@ export interface Service {
   /** every request so far, oldest first */
   readonly requests: Effect.Effect<ReadonlyArray<RecordedRequest>>
   readonly stats: Effect.Effect<Stats>
-  /** clear the fault and reply queues, records and rate-limit buckets, and reseed the chaos PRNG */
+  /** clear the fault and reply queues, records, rate-limit buckets, batches and files, and reseed the chaos PRNG */
   readonly reset: Effect.Effect<void>
 }
 

@@ -372,7 +372,7 @@ describe("FakeClaude validation", () => {
   it.live("answers unknown paths with 404 not_found_error", () =>
     withFake({}, (_fake, client) =>
       Effect.gen(function* () {
-        const error = yield* rejection(() => client.models.list())
+        const error = yield* rejection(() => client.skills.list())
         assert.instanceOf(error, Anthropic.NotFoundError)
       })
     )

@@ -12,6 +12,7 @@ import type * as Schedule from "effect/Schedule"
 import type * as Claude from "../Claude.js"
 import { messageProblem, protocolError, tokensCountProblem } from "./boundary.js"
 import { type CallContext, requestOptions, resilient } from "./call.js"
+import { request } from "./request.js"
 import { stream } from "./stream.js"
 import { sdkTransport, type Transport } from "./transport.js"
 
@@ -97,6 +98,7 @@ export const make = ({ breaker, options, retry, transport: makeTransport }: Make
       stream: (params: Claude.MessageStreamParams, call?: Claude.CallOptions) => stream(context, params, call),
       countTokens
     },
+    request: request(context, sdk),
     retrySchedule: retry
   }
   // The SDK client holds the key in plain text: reachable as `claude.sdk`, but not enumerable, so

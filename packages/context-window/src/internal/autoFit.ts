@@ -195,7 +195,8 @@ export const wrap = (
       countTokens: base.messages.countTokens
     },
     sdk: base.sdk,
-    retrySchedule: base.retrySchedule
+    retrySchedule: base.retrySchedule,
+    request: base.request
   }
 }
 

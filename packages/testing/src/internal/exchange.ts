@@ -30,6 +30,8 @@ export interface Incoming {
   readonly request: Fault.RequestInfo
   /** the body was not JSON */
   readonly unparsable: boolean
+  /** the body as received (a Files upload is binary) */
+  readonly bytes: Uint8Array
   /** the API key presented (an accepted one) */
   readonly key: string
   /** a fault that hit the request and shapes its normal answer (latency, stream faults) */

@@ -8,7 +8,6 @@
 import * as Effect from "effect/Effect"
 import type * as Fault from "../Fault.js"
 import * as ApiError from "./apiError.js"
-import type { Message } from "./answer.js"
 import * as Exchange from "./exchange.js"
 import { label } from "./fault.js"
 import * as State from "./state.js"
@@ -79,9 +78,9 @@ export const scripted = (
     return fault === undefined ? Effect.succeed(undefined) : strike(exchange, fault, "scripted")
   })
 
-/** Headers and half the JSON, then a destroyed socket. */
-const cutJson = (exchange: Exchange.Exchange, message: Message): Effect.Effect<never, Exchange.Answered> => {
-  const json = JSON.stringify(message)
+/** Headers and half the JSON, then a destroyed socket: the work was done, the answer is lost. */
+const cutJson = (exchange: Exchange.Exchange, body: unknown): Effect.Effect<never, Exchange.Answered> => {
+  const json = JSON.stringify(body)
   return Effect.suspend(() => {
     exchange.socket.writeHead(200, {
       ...Exchange.headers(exchange),
@@ -99,7 +98,8 @@ const cutJson = (exchange: Exchange.Exchange, message: Message): Effect.Effect<n
 /**
  * A shaping fault before the answer is sent: a latency waits; on a non-streaming answer a stall waits,
  * an SSE error becomes a 529 (500 for other types), malformed SSE a broken JSON body and a cut stream
- * half a body on a destroyed socket. A streaming answer gets its stream fault from `sse.ts`.
+ * half a body on a destroyed socket. A streaming answer gets its stream fault from `sse.ts`. `body` is
+ * the JSON answer about to be sent (a message, or another endpoint's answer).
  *
  * @internal
  */
@@ -107,7 +107,7 @@ export const beforeAnswer = (
   exchange: Exchange.Exchange,
   fault: Fault.Fault,
   stream: boolean,
-  message: Message
+  body: unknown
 ): Effect.Effect<void, Exchange.Answered> =>
   Effect.gen(function* () {
     const sleep = exchange.state.time.sleep
@@ -124,7 +124,7 @@ export const beforeAnswer = (
       case "MalformedSse":
         return yield* Exchange.answer(Exchange.text(exchange, 200, '{"id": "msg_', "application/json"))
       case "CutStream":
-        return yield* cutJson(exchange, message)
+        return yield* cutJson(exchange, body)
       default:
         return
     }

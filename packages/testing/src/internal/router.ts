@@ -12,11 +12,14 @@ import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequ
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 import type * as Fault from "../Fault.js"
+import * as Batches from "./batches.js"
 import * as Chaos from "./chaos.js"
 import * as Completion from "./completion.js"
 import * as Exchange from "./exchange.js"
 import * as FaultInjection from "./faultInjection.js"
+import * as Files from "./files.js"
 import * as Messages from "./messages.js"
+import * as ModelCatalog from "./modelCatalog.js"
 import * as RequestRecord from "./record.js"
 import type { State } from "./state.js"
 
@@ -30,7 +33,20 @@ export interface Endpoint {
 /** The endpoints served; any other path gets 404 `not_found_error` once authenticated. @internal */
 export const ENDPOINTS: ReadonlyArray<Endpoint> = [
   { method: "POST", path: "/v1/messages", handle: Messages.create },
-  { method: "POST", path: "/v1/messages/count_tokens", handle: Messages.countTokens }
+  { method: "POST", path: "/v1/messages/count_tokens", handle: Messages.countTokens },
+  { method: "POST", path: "/v1/messages/batches", handle: Batches.create },
+  { method: "GET", path: "/v1/messages/batches", handle: Batches.list },
+  { method: "GET", path: "/v1/messages/batches/:id", handle: Batches.retrieve },
+  { method: "DELETE", path: "/v1/messages/batches/:id", handle: Batches.remove },
+  { method: "POST", path: "/v1/messages/batches/:id/cancel", handle: Batches.cancel },
+  { method: "GET", path: "/v1/messages/batches/:id/results", handle: Batches.results },
+  { method: "POST", path: "/v1/files", handle: Files.upload },
+  { method: "GET", path: "/v1/files", handle: Files.list },
+  { method: "GET", path: "/v1/files/:id", handle: Files.retrieve },
+  { method: "DELETE", path: "/v1/files/:id", handle: Files.remove },
+  { method: "GET", path: "/v1/files/:id/content", handle: Files.content },
+  { method: "GET", path: "/v1/models", handle: ModelCatalog.list },
+  { method: "GET", path: "/v1/models/:id", handle: ModelCatalog.retrieve }
 ]
 
 /** `x-api-key`, or `Authorization: Bearer`; the key's index is recorded. */
@@ -87,7 +103,9 @@ const serve = (state: State, handle: Exchange.Handler | undefined) =>
     }
 
     return yield* Effect.gen(function* () {
-      const { body, unparsable } = parse(yield* Effect.orElseSucceed(request.text, () => ""))
+      // read as bytes: a Files upload is binary; the text is what every other endpoint parses
+      const bytes = Buffer.from(yield* Effect.orElseSucceed(request.arrayBuffer, () => new ArrayBuffer(0)))
+      const { body, unparsable } = parse(bytes.toString("utf8"))
       record.body = body
       record.stream = Predicate.hasProperty(body, "stream") && body.stream === true
       const key = yield* authenticate(exchange, request.headers)
@@ -103,7 +121,7 @@ const serve = (state: State, handle: Exchange.Handler | undefined) =>
       }
       const shaping = yield* FaultInjection.scripted(exchange, info)
       yield* Chaos.outage(exchange)
-      return yield* handle(exchange, { request: info, unparsable, key, shaping })
+      return yield* handle(exchange, { request: info, unparsable, bytes, key, shaping })
     }).pipe(
       Effect.merge,
       Effect.onInterrupt(() =>

@@ -1,11 +1,12 @@
 /**
  * The server's state in one object: its configuration (the options with their defaults), its clock, and
  * everything that changes while it runs — the scripted fault and reply queues, the chaos profile and
- * its PRNG, the rate-limit buckets and the record of requests. The server owns it; the request pipeline
+ * its PRNG, the rate-limit buckets, the record of requests, and the batches and files created. The server owns it; the request pipeline
  * and the service read and change it through the functions here and in the modules it is passed to.
  *
  * @internal
  */
+import { BatchLimits } from "@claude-resilience/api"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
@@ -16,6 +17,7 @@ import * as Completion from "./completion.js"
 import * as Models from "./models.js"
 import { RateLimiter } from "./rateLimit.js"
 import type { MutableRecord } from "./record.js"
+import type { BatchEntry, StoredFile } from "./resource.js"
 
 /** @internal */
 export const DEFAULT_API_KEY = "sk-ant-test-fake-key"
@@ -34,6 +36,8 @@ export interface Config {
   /** every accepted key: `apiKey` first (index 0), then the extra ones */
   readonly keys: ReadonlyArray<string>
   readonly models: Models.Models
+  /** `Options.models`: the ids `GET /v1/models` lists (default: the `Model` table's) */
+  readonly modelIds: ReadonlyArray<string> | undefined
   readonly completionChars: number
   readonly wordsPerDelta: number
   readonly eventDelayMs: number
@@ -41,6 +45,20 @@ export interface Config {
   readonly alwaysUseTools: boolean
   readonly maxRecords: number
   readonly outages: ReadonlyArray<OutageWindow>
+  readonly batches: BatchConfig
+  readonly filesDownloadable: boolean
+}
+
+/** `Options.batches`, resolved. @internal */
+export interface BatchConfig {
+  /** server ms from creation to the end of processing */
+  readonly processingMs: number
+  readonly erroredRate: number
+  readonly errorTypes: ReadonlyArray<string>
+  readonly expiredRate: number
+  readonly cutResultsRate: number
+  readonly maxRequests: number
+  readonly maxBytes: number
 }
 
 /** @internal */
@@ -52,6 +70,7 @@ export const config = (options: Options): Config => {
     apiKey,
     keys: [apiKey, ...(options.extraApiKeys ?? [])],
     models: Models.make(options),
+    modelIds: options.models,
     completionChars: options.completionChars ?? Completion.DEFAULT_COMPLETION_CHARS,
     wordsPerDelta: Math.max(1, options.wordsPerDelta ?? 3),
     eventDelayMs: options.eventDelayMs ?? 0,
@@ -62,7 +81,17 @@ export const config = (options: Options): Config => {
       ...o,
       fromMs: Duration.toMillis(o.from),
       toMs: Duration.toMillis(o.to)
-    }))
+    })),
+    batches: {
+      processingMs: Duration.toMillis(options.batches?.processingTime ?? 0),
+      erroredRate: options.batches?.erroredRate ?? 0,
+      errorTypes: options.batches?.errorTypes ?? ["overloaded_error", "api_error"],
+      expiredRate: options.batches?.expiredRate ?? 0,
+      cutResultsRate: options.batches?.cutResultsRate ?? 0,
+      maxRequests: options.batches?.maxRequests ?? BatchLimits.maxRequests,
+      maxBytes: options.batches?.maxBytes ?? BatchLimits.maxBytes
+    },
+    filesDownloadable: options.filesDownloadable === true
   }
 }
 
@@ -72,6 +101,8 @@ export interface Time {
   readonly elapsed: () => number
   /** server ms since start: real ms × `clockScale` */
   readonly now: () => number
+  /** server time as epoch ms (the wall clock at start + server ms since start): timestamps in answers */
+  readonly epoch: () => number
   /** real ms; nothing for 0 */
   readonly sleep: (millis: number) => Effect.Effect<void>
 }
@@ -94,6 +125,12 @@ export interface State {
   records: Array<MutableRecord>
   /** requests so far: the n of each request's `request-id` and message ids */
   counter: number
+  /** message batches by id, in creation order */
+  batches: Map<string, BatchEntry>
+  /** uploaded files by id, in upload order */
+  files: Map<string, StoredFile>
+  /** batches, files and batch items created so far: the n of their ids */
+  created: number
 }
 
 /** @internal */
@@ -109,6 +146,7 @@ export const make = (options: Options): Effect.Effect<State> =>
       time: {
         elapsed,
         now,
+        epoch: () => start + now(),
         sleep: (millis) => (millis > 0 ? clock.sleep(Duration.millis(millis)) : Effect.void)
       },
       limiter: new RateLimiter(options.rateLimits ?? {}, now, () => clock.unsafeCurrentTimeMillis(), scale),
@@ -117,15 +155,23 @@ export const make = (options: Options): Effect.Effect<State> =>
       chaos: options.chaos,
       rng: Random.make(resolved.seed),
       records: [],
-      counter: 0
+      counter: 0,
+      batches: new Map(),
+      files: new Map(),
+      created: 0
     }
   })
 
-/** Clears the queues, records and rate-limit buckets and reseeds the chaos PRNG (the profile stays). @internal */
+/**
+ * Clears the queues, records, rate-limit buckets, batches and files and reseeds the chaos PRNG (the
+ * profile stays). @internal
+ */
 export const reset = (state: State): void => {
   state.faults = []
   state.replies = []
   state.records = []
+  state.batches = new Map()
+  state.files = new Map()
   state.limiter.reset()
   state.rng = Random.make(state.config.seed)
 }
