@@ -185,7 +185,8 @@ export const answeringClaude = (answers: {
         ).pipe(Effect.tap(() => Effect.sync(() => state.counts++)))
     },
     sdk: new Anthropic({ apiKey: "unused" }),
-    retrySchedule: Schedule.stop
+    retrySchedule: Schedule.stop,
+    request: () => Effect.die("request not used")
   }
   return { state, layer: Layer.succeed(Claude.Claude, service) }
 }

@@ -295,7 +295,8 @@ const answering = (replies: ReadonlyArray<unknown>) => {
       countTokens: () => Effect.die("not used")
     },
     sdk: new Anthropic({ apiKey: "unused" }),
-    retrySchedule: Schedule.stop
+    retrySchedule: Schedule.stop,
+    request: () => Effect.die("request not used")
   }
   return { sent, layer: Layer.succeed(Claude.Claude, service) }
 }

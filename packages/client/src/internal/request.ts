@@ -35,7 +35,7 @@ export const request =
         run(sdk, requestOptions(signal, options))
       ).pipe(
         Effect.retry(schedule),
-        Effect.onExit((exit) => finish(false, operation, model, startedAt, counter.n, exit, undefined))
+        Effect.onExit((exit) => finish(context, operation, model, startedAt, counter.n, exit, undefined))
       )
     }).pipe(
       Effect.withSpan(`claude.${operation}`, {

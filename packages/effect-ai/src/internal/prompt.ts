@@ -17,6 +17,7 @@ import { Conversation } from "@claude-resilience/tools"
 import * as AiError from "@effect/ai/AiError"
 import type * as Prompt from "@effect/ai/Prompt"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Encoding from "effect/Encoding"
 import { MODULE } from "./aiError.js"
 
@@ -189,5 +190,7 @@ export const convert = (prompt: Prompt.Prompt): Effect.Effect<Converted, AiError
         message.content.sort((a, b) => Number(b.type === "tool_result") - Number(a.type === "tool_result"))
       }
     }
-    return { system: system.length > 0 ? system : undefined, messages: Conversation.repair(joined) }
+    const repaired = Conversation.repair(joined)
+    if (Either.isLeft(repaired)) return yield* Effect.fail(malformed(repaired.left.message))
+    return { system: system.length > 0 ? system : undefined, messages: repaired.right }
   })
