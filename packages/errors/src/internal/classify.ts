@@ -60,11 +60,19 @@ export const advice: { readonly [K in CE.Tag]: CE.Advice } = {
     retryable: true,
     retry: "after-circuit",
     action: "The circuit is open: wait for its retryAfter, or fail fast."
+  },
+  PreflightError: {
+    retryable: false,
+    retry: "never",
+    action: "Fix the request before sending it: the error's field and advice say what is wrong and how to fix it."
   }
 }
 
 export const isApiResponseError = (e: CE.ClaudeError): e is CE.ApiResponseError =>
-  e._tag !== "ConnectionError" && e._tag !== "TimeoutError" && e._tag !== "CircuitOpenError"
+  e._tag !== "ConnectionError" &&
+  e._tag !== "TimeoutError" &&
+  e._tag !== "CircuitOpenError" &&
+  e._tag !== "PreflightError"
 
 export const isRetryable = (error: CE.ClaudeError): boolean => {
   switch (error._tag) {
@@ -73,6 +81,8 @@ export const isRetryable = (error: CE.ClaudeError): boolean => {
     case "TimeoutError":
     case "CircuitOpenError":
       return true
+    case "PreflightError":
+      return false
     default: {
       if (error.shouldRetry !== undefined) return error.shouldRetry
       if (error._tag === "UnknownApiError") return error.status !== undefined && error.status >= 500
