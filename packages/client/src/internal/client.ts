@@ -10,6 +10,7 @@ import * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import type * as Claude from "../Claude.js"
 import { type CallContext, requestOptions, resilient } from "./call.js"
+import { withPreflight } from "./preflight/wire.js"
 import { stream } from "./stream.js"
 import { sdkTransport, type Transport } from "./transport.js"
 
@@ -63,7 +64,7 @@ export const make = ({ breaker, options, retry, transport: makeTransport }: Make
       (count) => count.input_tokens
     )
 
-  return {
+  return withPreflight(options, {
     messages: {
       create,
       stream: (params, call) => stream(context, params, call),
@@ -71,5 +72,5 @@ export const make = ({ breaker, options, retry, transport: makeTransport }: Make
     },
     sdk,
     retrySchedule: retry
-  }
+  })
 }
