@@ -87,7 +87,16 @@ const serve = (state: State, handle: Exchange.Handler | undefined) =>
     }
 
     return yield* Effect.gen(function* () {
-      const { body, unparsable } = parse(yield* Effect.orElseSucceed(request.text, () => ""))
+      const text = yield* Effect.orElseSucceed(request.text, () => "")
+      // the proxy in front of the API answers an oversized body before anything else (and it is not recorded)
+      if (Buffer.byteLength(text) > state.config.maxRequestBytes) {
+        return yield* Exchange.error(exchange, {
+          status: 413,
+          type: "request_too_large",
+          message: "Request exceeds the maximum allowed number of bytes."
+        })
+      }
+      const { body, unparsable } = parse(text)
       record.body = body
       record.stream = Predicate.hasProperty(body, "stream") && body.stream === true
       const key = yield* authenticate(exchange, request.headers)

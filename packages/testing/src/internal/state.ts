@@ -6,6 +6,7 @@
  *
  * @internal
  */
+import { Limits } from "@claude-resilience/api"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
@@ -40,6 +41,8 @@ export interface Config {
   readonly continuationRepeatWords: number
   readonly alwaysUseTools: boolean
   readonly maxRecords: number
+  /** a larger body is answered with 413 `request_too_large` */
+  readonly maxRequestBytes: number
   readonly outages: ReadonlyArray<OutageWindow>
 }
 
@@ -58,6 +61,7 @@ export const config = (options: Options): Config => {
     continuationRepeatWords: Math.max(0, options.continuationRepeatWords ?? 0),
     alwaysUseTools: options.alwaysUseTools === true,
     maxRecords: Math.max(1, options.maxRecords ?? 10_000),
+    maxRequestBytes: options.maxRequestBytes ?? Limits.requestBytes,
     outages: (options.outages ?? []).map((o) => ({
       ...o,
       fromMs: Duration.toMillis(o.from),
