@@ -178,7 +178,10 @@ describe("the size check", () => {
 
   it.prop(
     "refuses exactly the requests whose JSON body is over the limit",
-    [fc.string({ unit: "binary", maxLength: 3000 }), fc.integer({ min: 200, max: 6000 })],
+    [
+      fc.oneof(fc.string({ unit: "binary", maxLength: 3000 }), fc.base64String({ maxLength: 12_000 })),
+      fc.integer({ min: 200, max: 12_000 })
+    ],
     ([text, limit]) => {
       const params = request({ messages: [user(text.length > 0 ? text : "x")] })
       const result = Preflight.validate(params, { requestSize: limit })
@@ -191,6 +194,17 @@ describe("the size check", () => {
         assert(Either.isRight(result))
         expect(result.right).toBe(params)
       }
+    }
+  )
+
+  it.prop(
+    "is exact at the limit, whichever step decides",
+    [fc.constantFrom("A", "é", "\n", "😀"), fc.integer({ min: 1100, max: 5000 })],
+    ([char, n]) => {
+      const params = request({ messages: [user(char.repeat(n))] })
+      const size = bytesOf(params)
+      expect(Either.isRight(Preflight.validate(params, { requestSize: size }))).toBe(true)
+      expect(failure(params, { requestSize: size - 1 })).toMatchObject({ _tag: "RequestTooLargeError", bytes: size })
     }
   )
 

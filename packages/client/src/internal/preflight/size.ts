@@ -1,22 +1,32 @@
 /**
  * The size check: the JSON body the SDK will send, against the API's limit, before any byte is
- * sent. Serialising every request to measure it would cost as much as the rest of the preflight
- * together, so a walk first bounds the size from above without allocating — a string of n UTF-16
- * units is at most 6n bytes of JSON (a `\uXXXX` escape), a number at most 24 — and only a request
- * whose bound passes the limit is serialised and measured exactly (UTF-8 bytes of `JSON.stringify`).
+ * sent. Serialising every request to measure it would cost more than the rest of the preflight
+ * together, so the size is bounded from above first, without allocating, in up to three steps:
+ *
+ * 1. a walk that counts a string of n UTF-16 units as 6n bytes of JSON (the most a `\uXXXX`
+ *    escape takes), a number as 24: any ordinary request ends here;
+ * 2. if that passes the limit, the same walk with long strings read: one that holds only printable
+ *    ASCII other than `"` and `\` (base64 data, say) counts as exactly n + 2 bytes;
+ * 3. if that still passes the limit, the request is serialised and its UTF-8 bytes counted.
  */
 
 /** Deeper than this, the walk gives up and the exact measure decides. */
 const MAX_DEPTH = 64
 
+/** Strings at least this long are read in step 2. */
+const LONG = 1024
+
+/** A character JSON writes as more than one byte: outside printable ASCII, or `"` or `\`. */
+const WIDE = /[^\x20\x21\x23-\x5b\x5d-\x7f]/
+
 /**
  * An upper bound of the JSON size of `value`, or `Infinity` once past `budget` (the walk stops
- * there). Objects with a `toJSON` (a Date, say) are measured exactly by the caller.
+ * there). Objects other than plain ones and arrays (a Date, say) are measured exactly by the caller.
  */
-const bound = (value: unknown, budget: number, depth: number): number => {
+const bound = (value: unknown, budget: number, depth: number, read: boolean): number => {
   switch (typeof value) {
     case "string":
-      return 6 * value.length + 2
+      return read && value.length >= LONG && !WIDE.test(value) ? value.length + 2 : 6 * value.length + 2
     case "number":
       return 24
     case "boolean":
@@ -28,16 +38,18 @@ const bound = (value: unknown, budget: number, depth: number): number => {
         let total = 2
         for (let i = 0; i < value.length; i++) {
           // an element JSON leaves out (undefined, a function) is written as null
-          total += Math.max(4, bound(value[i], budget - total, depth + 1)) + 1
+          total += Math.max(4, bound(value[i], budget - total, depth + 1, read)) + 1
           if (total > budget) return Number.POSITIVE_INFINITY
         }
         return total
       }
-      if (typeof (value as { toJSON?: unknown }).toJSON === "function") return Number.POSITIVE_INFINITY
+      // a class instance (a Date, a Buffer) may serialise through toJSON: measured exactly
+      if (Object.getPrototypeOf(value) !== Object.prototype) return Number.POSITIVE_INFINITY
       let total = 2
+      // for..in also yields inherited enumerable keys, which JSON leaves out: the bound only grows
       for (const key in value) {
-        if (!Object.hasOwn(value, key)) continue
-        total += 6 * key.length + 4 + bound((value as Record<string, unknown>)[key], budget - total, depth + 1)
+        if (key === "toJSON") return Number.POSITIVE_INFINITY
+        total += 6 * key.length + 4 + bound((value as Record<string, unknown>)[key], budget - total, depth + 1, read)
         if (total > budget) return Number.POSITIVE_INFINITY
       }
       return total
@@ -68,12 +80,14 @@ const utf8Length = (s: string): number => {
 }
 
 /**
- * The body's size when it may be over `limit` (`extra`: bytes the SDK adds, such as
- * `"stream":true`), `undefined` when it surely is not — or when it cannot be serialised (a cycle, a
- * bigint): the SDK then fails as it would without preflight.
+ * The body's size when it is over `limit` (`extra`: bytes the SDK adds, such as `"stream":true`),
+ * `undefined` when it is not — or when it cannot be serialised (a cycle, a bigint): the SDK then
+ * fails as it would without preflight.
  */
 export const oversize = (params: object, limit: number, extra: number): number | undefined => {
-  if (bound(params, limit - extra, 0) + extra <= limit) return undefined
+  const budget = limit - extra
+  if (bound(params, budget, 0, false) <= budget) return undefined
+  if (bound(params, budget, 0, true) <= budget) return undefined
   let json: string
   try {
     json = JSON.stringify(params)
