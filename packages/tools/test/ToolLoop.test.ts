@@ -10,7 +10,7 @@ import { Conversation, Tool, Toolkit, ToolLoop } from "@claude-resilience/tools"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Either, Exit, FastCheck, Fiber, Layer, Redacted, Ref, Runtime, Schedule, Schema } from "effect"
 
-const MODEL = "claude-sonnet-4-5"
+const MODEL = "claude-haiku-4-5" // claude-sonnet-4-5 was retired: the API (and FakeClaude) answer 404
 
 const ClaudeOnFake = Layer.unwrapEffect(
   Effect.map(FakeClaude.FakeClaude, (fake) =>
