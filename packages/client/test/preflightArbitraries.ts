@@ -56,8 +56,10 @@ const tools = fc
 /** Every block that may carry `cache_control`, with its path, in the API's order. */
 export const cacheable = (params: Params): Array<readonly [Block, string]> => {
   const out: Array<readonly [Block, string]> = []
-  ;(params.tools ?? []).forEach((t, k) => out.push([t as unknown as Block, `tools[${k}]`]))
-  if (Array.isArray(params.system)) params.system.forEach((b, k) => out.push([b as unknown as Block, `system[${k}]`]))
+  ;(params.tools ?? []).forEach((t, k) => void out.push([t as unknown as Block, `tools[${k}]`]))
+  if (Array.isArray(params.system)) {
+    params.system.forEach((b, k) => void out.push([b as unknown as Block, `system[${k}]`]))
+  }
   params.messages.forEach((m, i) => {
     if (typeof m.content === "string") return
     m.content.forEach((b, k) => {
@@ -65,8 +67,8 @@ export const cacheable = (params: Params): Array<readonly [Block, string]> => {
       if (block.type === "thinking" || block.type === "redacted_thinking") return
       out.push([block, `messages[${i}].content[${k}]`])
       if (block.type === "tool_result" && Array.isArray(block.content)) {
-        ;(block.content as Array<Block>).forEach((inner, j) =>
-          out.push([inner, `messages[${i}].content[${k}].content[${j}]`])
+        ;(block.content as Array<Block>).forEach(
+          (inner, j) => void out.push([inner, `messages[${i}].content[${k}].content[${j}]`])
         )
       }
     })
