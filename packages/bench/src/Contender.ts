@@ -213,7 +213,7 @@ export const toolkitLayer = (target: Pick<Target, "url" | "apiKey">): Layer.Laye
     attemptTimeout: "30 seconds",
     retryPolicy: benchPolicy,
     circuitBreaker: { trip: CircuitBreaker.consecutiveFailures(5), openDuration: "1 second" }
-  })
+  }).pipe(Layer.orDie) // the key is FakeClaude's: a key refused by preflight would be a bug here
 
 /**
  * claude-resilience: each call is one `runPromise` of the `Claude` service's effect, so the

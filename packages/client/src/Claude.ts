@@ -20,6 +20,8 @@ import * as RedactedValue from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import type * as Stream from "effect/Stream"
 import * as internal from "./internal/client.js"
+import * as preflight from "./internal/preflight/preflight.js"
+import type * as Preflight from "./Preflight.js"
 
 /**
  * The SDK's types, re-exported so users need no second import.
@@ -123,6 +125,8 @@ export type TokensCount = Anthropic.Messages.MessageTokensCount
  *   `streamIdleTimeout` (90 seconds).
  * - `contentTimeout` (streams): a second limit for a stream that sends pings but no content;
  *   `false` turns it off. Default: the layer's `streamContentTimeout` (off).
+ * - `preflight`: this call's preflight options, merged over the layer's field by field; `false`
+ *   skips the preflight for this call (see `Preflight.Options`).
  *
  * @example
  * ```ts
@@ -141,6 +145,7 @@ export interface CallOptions {
   readonly headers?: Readonly<Record<string, string>> | undefined
   readonly idleTimeout?: Duration.DurationInput | false | undefined
   readonly contentTimeout?: Duration.DurationInput | false | undefined
+  readonly preflight?: Preflight.Options | false | undefined
 }
 
 /**
@@ -278,6 +283,7 @@ export class Claude extends Context.Tag("@claude-resilience/client/Claude")<Clau
  * | `circuitKey` | the request's model |
  * | `logContent` | `false`: prompts and completions are never logged unless `true` |
  * | `defaultHeaders` | none |
+ * | `preflight` | every check on (`Preflight.defaults`): the request checked once per call before it is sent; `false`: off |
  *
  * @example
  * ```ts
@@ -303,11 +309,13 @@ export interface Options {
   readonly circuitKey?: ((params: { readonly model: string }) => string) | undefined
   readonly logContent?: boolean | undefined
   readonly defaultHeaders?: Readonly<Record<string, string>> | undefined
+  readonly preflight?: Preflight.Options | false | undefined
 }
 
 /**
  * Builds the service from options, reading the retry policy and the circuit breaker from
- * context (each replaceable by providing another layer).
+ * context (each replaceable by providing another layer). The API key is checked first
+ * (`Preflight.apiKey`: trimmed, or a `PreflightError` that never contains it).
  *
  * @example
  * ```ts
@@ -322,11 +330,16 @@ export interface Options {
  */
 export const make = (
   options: Options
-): Effect.Effect<Service, never, RetryPolicy.RetryPolicy | CircuitBreaker.CircuitBreaker> =>
+): Effect.Effect<Service, ClaudeError.PreflightError, RetryPolicy.RetryPolicy | CircuitBreaker.CircuitBreaker> =>
   Effect.gen(function* () {
+    const apiKey = yield* preflight.apiKey(options.apiKey, options.preflight)
     const retry = yield* RetryPolicy.RetryPolicy
     const breaker = yield* CircuitBreaker.CircuitBreaker
-    return internal.make({ options, retry: retry.schedule, breaker })
+    return internal.make({
+      options: apiKey === options.apiKey ? options : { ...options, apiKey },
+      retry: retry.schedule,
+      breaker
+    })
   })
 
 /**
@@ -351,7 +364,7 @@ export const make = (
  */
 export const layerWithoutDependencies = (
   options: Options
-): Layer.Layer<Claude, never, RetryPolicy.RetryPolicy | CircuitBreaker.CircuitBreaker> =>
+): Layer.Layer<Claude, ClaudeError.PreflightError, RetryPolicy.RetryPolicy | CircuitBreaker.CircuitBreaker> =>
   Layer.effect(Claude, make(options))
 
 /**
@@ -369,7 +382,7 @@ export const layerWithoutDependencies = (
  * @since 0.1.0
  * @category Layers
  */
-export const layer = (options: LayerOptions): Layer.Layer<Claude> =>
+export const layer = (options: LayerOptions): Layer.Layer<Claude, ClaudeError.PreflightError> =>
   layerWithoutDependencies(options).pipe(
     Layer.provide(RetryPolicy.layer(options.retryPolicy)),
     Layer.provide(CircuitBreaker.layer(options.circuitBreaker))
@@ -448,7 +461,7 @@ export const config: Config.Config<Options> = Config.all({
  */
 export const layerConfig = (
   extra?: Partial<Omit<LayerOptions, "apiKey">>
-): Layer.Layer<Claude, import("effect/ConfigError").ConfigError> =>
+): Layer.Layer<Claude, import("effect/ConfigError").ConfigError | ClaudeError.PreflightError> =>
   Layer.unwrapEffect(Effect.map(config, (options) => layer({ ...options, ...stripUndefined(extra) })))
 
 /**
@@ -474,7 +487,7 @@ export const layerConfigWithoutDependencies = (
   extra?: Partial<Omit<Options, "apiKey">>
 ): Layer.Layer<
   Claude,
-  import("effect/ConfigError").ConfigError,
+  import("effect/ConfigError").ConfigError | ClaudeError.PreflightError,
   RetryPolicy.RetryPolicy | CircuitBreaker.CircuitBreaker
 > =>
   Layer.unwrapEffect(

@@ -24,7 +24,7 @@ import {
   OverloadedError,
   UnknownApiError
 } from "./ResponseErrors.js"
-import { ConnectionError, TimeoutError, CircuitOpenError, QuotaExceededError } from "./LocalErrors.js"
+import { ConnectionError, TimeoutError, CircuitOpenError, QuotaExceededError, PreflightError } from "./LocalErrors.js"
 import * as classify from "./internal/classify.js"
 import * as internal from "./internal/decode.js"
 import * as member from "./internal/member.js"
@@ -97,6 +97,7 @@ export type ClaudeError =
   | TimeoutError
   | CircuitOpenError
   | QuotaExceededError
+  | PreflightError
 
 /**
  * The members that come from an HTTP status or an error body.
@@ -113,7 +114,7 @@ export type ClaudeError =
  */
 export type ApiResponseError = Exclude<
   ClaudeError,
-  ConnectionError | TimeoutError | CircuitOpenError | QuotaExceededError
+  ConnectionError | TimeoutError | CircuitOpenError | QuotaExceededError | PreflightError
 >
 
 /**
@@ -167,7 +168,8 @@ export const ClaudeError = Schema.Union(
   ConnectionError,
   TimeoutError,
   CircuitOpenError,
-  QuotaExceededError
+  QuotaExceededError,
+  PreflightError
 )
 
 const constructors = Object.fromEntries(ClaudeError.members.map((m) => [m._tag, m])) as unknown as {

@@ -234,3 +234,64 @@ export class QuotaExceededError extends Member<QuotaExceededError>()("QuotaExcee
   maxWait: Schema.DurationFromSelf,
   waited: Schema.DurationFromSelf
 }) {}
+
+/**
+ * The checks of the client's preflight, one per kind of mistake the source article lists:
+ * `api_key` (`invalid_api_key`), `max_tokens`, `model` (`model_not_found`), `image`
+ * (`vision_error`), `cache_control` (`cache_error`) and `tools` (a tool definition the API
+ * refuses). A request over the size limit fails with a `RequestTooLargeError` instead.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeError } from "@claude-resilience/errors"
+ *
+ * const check: ClaudeError.PreflightCheck = "max_tokens"
+ * ```
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export const PreflightCheck = Schema.Literal("api_key", "max_tokens", "model", "image", "cache_control", "tools")
+
+/**
+ * @example
+ * ```ts
+ * import type { ClaudeError } from "@claude-resilience/errors"
+ *
+ * const label = (check: ClaudeError.PreflightCheck) => check.replace("_", " ")
+ * ```
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export type PreflightCheck = typeof PreflightCheck.Type
+
+/**
+ * A request (or the client's configuration) the API would refuse, caught before anything was
+ * sent: never retried, never counted by a circuit breaker. `field` is the path of the value at
+ * fault (`"max_tokens"`, `"messages[3].content[0].source.media_type"`, `"apiKey"`), `advice`
+ * what to do about it, `suggestions` the nearest current model ids for an unknown or retired one.
+ * Never contains the API key.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeError } from "@claude-resilience/errors"
+ *
+ * new ClaudeError.PreflightError({
+ *   message: "max_tokens must be an integer of at least 1, got 0",
+ *   check: "max_tokens",
+ *   field: "max_tokens",
+ *   advice: "Set max_tokens to a whole number of at least 1."
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category Errors
+ */
+export class PreflightError extends Member<PreflightError>()("PreflightError", {
+  message: Schema.String,
+  check: PreflightCheck,
+  field: Schema.String,
+  advice: Schema.String,
+  suggestions: Schema.optional(Schema.Array(Schema.String))
+}) {}

@@ -222,7 +222,38 @@ describe("SSE error events", () => {
 describe("classification", () => {
   it("has advice for every tag", () => {
     for (const tag of ClaudeError.tags) expect(ClaudeError.advice[tag].action.length).toBeGreaterThan(0)
-    expect(ClaudeError.tags).toHaveLength(20)
+    expect(ClaudeError.tags).toHaveLength(21)
+  })
+  it("a PreflightError is local, never retried, never a server failure, and prints its check and field", () => {
+    const e = new ClaudeError.PreflightError({
+      message: "max_tokens 200000 is above the output cap of claude-haiku-4-5 (64000)",
+      check: "max_tokens",
+      field: "max_tokens",
+      advice: "Lower max_tokens."
+    })
+    expect(ClaudeError.isRetryable(e)).toBe(false)
+    expect(ClaudeError.isServerFailure(e)).toBe(false)
+    expect(ClaudeError.isApiResponseError(e)).toBe(false)
+    expect(ClaudeError.advice.PreflightError.retry).toBe("never")
+    expect(String(e)).toBe(
+      "PreflightError (max_tokens, max_tokens): max_tokens 200000 is above the output cap of claude-haiku-4-5 (64000)"
+    )
+    const decoded = Schema.decodeSync(ClaudeError.ClaudeError)(Schema.encodeSync(ClaudeError.ClaudeError)(e))
+    expect(decoded._tag === "PreflightError" && decoded.field).toBe("max_tokens")
+  })
+  it("a RequestTooLargeError raised before sending says so", () => {
+    const e = new ClaudeError.RequestTooLargeError({
+      message: "the request is 40000000 bytes, above the 33554432-byte limit",
+      preflight: true,
+      bytes: 40_000_000,
+      maxBytes: 33_554_432
+    })
+    expect(ClaudeError.isRetryable(e)).toBe(false)
+    expect(String(e)).toBe(
+      "RequestTooLargeError (preflight): the request is 40000000 bytes, above the 33554432-byte limit"
+    )
+    const fromApi = ClaudeError.fromResponseAt({ status: 413 }, NOW)
+    expect(fromApi._tag === "RequestTooLargeError" && fromApi.preflight).toBeUndefined()
   })
   it("an aborted connection is not retryable, a reset one is", () => {
     expect(ClaudeError.isRetryable(new ClaudeError.ConnectionError({ message: "x", reason: "aborted" }))).toBe(false)

@@ -13,6 +13,7 @@ import type * as Claude from "../Claude.js"
 import { messageProblem, protocolError, tokensCountProblem } from "./boundary.js"
 import { type CallContext, requestOptions, resilient } from "./call.js"
 import { request } from "./request.js"
+import { withPreflight } from "./preflight/wire.js"
 import { stream } from "./stream.js"
 import { sdkTransport, type Transport } from "./transport.js"
 
@@ -92,15 +93,16 @@ export const make = ({ breaker, options, retry, transport: makeTransport }: Make
       (count) => count.input_tokens
     )
 
-  const service = {
+  const service = withPreflight(options, {
     messages: {
       create,
       stream: (params: Claude.MessageStreamParams, call?: Claude.CallOptions) => stream(context, params, call),
       countTokens
     },
     request: request(context, sdk),
-    retrySchedule: retry
-  }
+    retrySchedule: retry,
+    sdk
+  })
   // The SDK client holds the key in plain text: reachable as `claude.sdk`, but not enumerable, so
   // `util.inspect`, `JSON.stringify` and spreads of the service never walk into it.
   Object.defineProperties(service, {

@@ -66,6 +66,11 @@ export const advice: { readonly [K in CE.Tag]: CE.Advice } = {
     retry: "retry-after",
     action:
       "Our rate limiter could not admit the call within its wait budget: wait retryAfter, or lower the request rate."
+  },
+  PreflightError: {
+    retryable: false,
+    retry: "never",
+    action: "Fix the request before sending it: the error's field and advice say what is wrong and how to fix it."
   }
 }
 
@@ -73,7 +78,8 @@ export const isApiResponseError = (e: CE.ClaudeError): e is CE.ApiResponseError 
   e._tag !== "ConnectionError" &&
   e._tag !== "TimeoutError" &&
   e._tag !== "CircuitOpenError" &&
-  e._tag !== "QuotaExceededError"
+  e._tag !== "QuotaExceededError" &&
+  e._tag !== "PreflightError"
 
 export const isRetryable = (error: CE.ClaudeError): boolean => {
   switch (error._tag) {
@@ -83,6 +89,8 @@ export const isRetryable = (error: CE.ClaudeError): boolean => {
     case "CircuitOpenError":
     case "QuotaExceededError":
       return true
+    case "PreflightError":
+      return false
     default: {
       if (error.shouldRetry !== undefined) return error.shouldRetry
       if (error._tag === "UnknownApiError") return error.status !== undefined && error.status >= 500

@@ -18,6 +18,8 @@ export const describe = (e: CE.ClaudeError): string => {
   if ("errorCode" in e && e.errorCode !== undefined) parts.push(e.errorCode)
   if (e._tag === "ConnectionError") parts.push(e.reason)
   if (e._tag === "CircuitOpenError") parts.push(`${e.key} ${e.state}`)
+  if (e._tag === "PreflightError") parts.push(e.check, e.field)
+  if (e._tag === "RequestTooLargeError" && e.preflight === true) parts.push("preflight")
   if ("phase" in e && e.phase === "stream") parts.push("mid-stream")
   if ("requestId" in e && e.requestId !== undefined) parts.push(`request-id ${e.requestId}`)
   if ("retryAfter" in e && e.retryAfter !== undefined) parts.push(`retry after ${Duration.format(e.retryAfter)}`)

@@ -105,6 +105,14 @@ const serve = (state: State, handle: Exchange.Handler | undefined) =>
     return yield* Effect.gen(function* () {
       // read as bytes: a Files upload is binary; the text is what every other endpoint parses
       const bytes = Buffer.from(yield* Effect.orElseSucceed(request.arrayBuffer, () => new ArrayBuffer(0)))
+      // the proxy in front of the API answers an oversized body before anything else (and it is not recorded)
+      if (bytes.byteLength > state.config.maxRequestBytes) {
+        return yield* Exchange.error(exchange, {
+          status: 413,
+          type: "request_too_large",
+          message: "Request exceeds the maximum allowed number of bytes."
+        })
+      }
       const { body, unparsable } = parse(bytes.toString("utf8"))
       record.body = body
       record.stream = Predicate.hasProperty(body, "stream") && body.stream === true
