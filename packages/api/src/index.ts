@@ -15,3 +15,10 @@ export * as Content from "./Content.js"
  * @since 0.1.0
  */
 export * as Model from "./Model.js"
+
+/**
+ * Stitching a continued answer onto what was already said, dropping the words it repeats.
+ *
+ * @since 0.1.0
+ */
+export * as Stitch from "./Stitch.js"
