@@ -24,7 +24,13 @@ import {
   OverloadedError,
   UnknownApiError
 } from "./ResponseErrors.js"
-import { ConnectionError, TimeoutError, CircuitOpenError } from "./LocalErrors.js"
+import {
+  ConnectionError,
+  TimeoutError,
+  CircuitOpenError,
+  RefusalError,
+  ContextWindowExceededError
+} from "./LocalErrors.js"
 import * as classify from "./internal/classify.js"
 import * as internal from "./internal/decode.js"
 import * as member from "./internal/member.js"
@@ -95,6 +101,8 @@ export type ClaudeError =
   | ConnectionError
   | TimeoutError
   | CircuitOpenError
+  | RefusalError
+  | ContextWindowExceededError
 
 /**
  * The members that come from an HTTP status or an error body.
@@ -109,7 +117,10 @@ export type ClaudeError =
  * @since 0.1.0
  * @category Models
  */
-export type ApiResponseError = Exclude<ClaudeError, ConnectionError | TimeoutError | CircuitOpenError>
+export type ApiResponseError = Exclude<
+  ClaudeError,
+  ConnectionError | TimeoutError | CircuitOpenError | RefusalError | ContextWindowExceededError
+>
 
 /**
  * The tag of every member.
@@ -161,7 +172,9 @@ export const ClaudeError = Schema.Union(
   UnknownApiError,
   ConnectionError,
   TimeoutError,
-  CircuitOpenError
+  CircuitOpenError,
+  RefusalError,
+  ContextWindowExceededError
 )
 
 const constructors = Object.fromEntries(ClaudeError.members.map((m) => [m._tag, m])) as unknown as {

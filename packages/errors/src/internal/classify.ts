@@ -12,7 +12,11 @@ export const advice: { readonly [K in CE.Tag]: CE.Advice } = {
     retry: "never",
     action: "Check the API key: present, trimmed, not revoked."
   },
-  BillingError: { retryable: false, retry: "never", action: "Check billing and credit balance." },
+  BillingError: {
+    retryable: false,
+    retry: "never",
+    action: "Check billing and credit balance; alert on it (never retried, whatever x-should-retry says)."
+  },
   PermissionError: {
     retryable: false,
     retry: "never",
@@ -60,11 +64,25 @@ export const advice: { readonly [K in CE.Tag]: CE.Advice } = {
     retryable: true,
     retry: "after-circuit",
     action: "The circuit is open: wait for its retryAfter, or fail fast."
+  },
+  RefusalError: {
+    retryable: false,
+    retry: "never",
+    action: "The model refused (read stopDetails): rephrase, or try another model (a fallback plan)."
+  },
+  ContextWindowExceededError: {
+    retryable: false,
+    retry: "never",
+    action: "The answer was cut at the context window: shorten the conversation or use a larger window."
   }
 }
 
 export const isApiResponseError = (e: CE.ClaudeError): e is CE.ApiResponseError =>
-  e._tag !== "ConnectionError" && e._tag !== "TimeoutError" && e._tag !== "CircuitOpenError"
+  e._tag !== "ConnectionError" &&
+  e._tag !== "TimeoutError" &&
+  e._tag !== "CircuitOpenError" &&
+  e._tag !== "RefusalError" &&
+  e._tag !== "ContextWindowExceededError"
 
 export const isRetryable = (error: CE.ClaudeError): boolean => {
   switch (error._tag) {
@@ -73,6 +91,12 @@ export const isRetryable = (error: CE.ClaudeError): boolean => {
     case "TimeoutError":
     case "CircuitOpenError":
       return true
+    // A retry cannot help: the same request is refused or cut the same way, and a billing
+    // problem outlasts any backoff (so a 402 is never retried, whatever x-should-retry says).
+    case "RefusalError":
+    case "ContextWindowExceededError":
+    case "BillingError":
+      return false
     default: {
       if (error.shouldRetry !== undefined) return error.shouldRetry
       if (error._tag === "UnknownApiError") return error.status !== undefined && error.status >= 500

@@ -17,6 +17,8 @@ export const describe = (e: CE.ClaudeError): string => {
   if ("errorCode" in e && e.errorCode !== undefined) parts.push(e.errorCode)
   if (e._tag === "ConnectionError") parts.push(e.reason)
   if (e._tag === "CircuitOpenError") parts.push(`${e.key} ${e.state}`)
+  if (e._tag === "RefusalError" || e._tag === "ContextWindowExceededError") parts.push(e.model)
+  if (e._tag === "RefusalError" && e.stopDetails?.category) parts.push(e.stopDetails.category)
   if ("phase" in e && e.phase === "stream") parts.push("mid-stream")
   if ("requestId" in e && e.requestId !== undefined) parts.push(`request-id ${e.requestId}`)
   if ("retryAfter" in e && e.retryAfter !== undefined) parts.push(`retry after ${Duration.format(e.retryAfter)}`)
