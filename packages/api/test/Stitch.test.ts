@@ -18,7 +18,7 @@ const continuationOf = (full: string, prefix: string, k: number): string => {
 /** Distinct words (`w0 w1 …`) with varied whitespace between them, so no repeat is ambiguous. */
 const text = fc
   .array(fc.constantFrom(" ", " ", " ", "  ", "\n", "\n\n", ", "), { minLength: 2, maxLength: 60 })
-  .map((gaps) => gaps.map((gap, i) => `w${i}${gap}`).join("") + `w${gaps.length}.`)
+  .map((gaps) => `${gaps.map((gap, i) => `w${i}${gap}`).join("")}w${gaps.length}.`)
 
 describe("Stitch", () => {
   it("drops a repeat of the last words and keeps the whitespace exact", () => {

@@ -123,12 +123,17 @@ export type TokensCount = Anthropic.Messages.MessageTokensCount
  *   `streamIdleTimeout` (90 seconds).
  * - `contentTimeout` (streams): a second limit for a stream that sends pings but no content;
  *   `false` turns it off. Default: the layer's `streamContentTimeout` (off).
+ * - `stopReasons`: what to do with each stop reason (see {@link StopReasons}), field by field over
+ *   the layer's.
+ * - `streamLongRequests`, `streamOnGatewayTimeout` (`create`): as the layer's options of these
+ *   names, for this call.
  *
  * @example
  * ```ts
  * import type { Claude } from "@claude-resilience/client"
  *
  * const call: Claude.CallOptions = { timeout: "30 seconds", idleTimeout: "20 seconds", contentTimeout: "2 minutes" }
+ * const continued: Claude.CallOptions = { stopReasons: { maxTokens: 3, refusal: "return" } }
  * ```
  *
  * @since 0.1.0
@@ -141,6 +146,42 @@ export interface CallOptions {
   readonly headers?: Readonly<Record<string, string>> | undefined
   readonly idleTimeout?: Duration.DurationInput | false | undefined
   readonly contentTimeout?: Duration.DurationInput | false | undefined
+  readonly stopReasons?: StopReasons | undefined
+  readonly streamLongRequests?: boolean | undefined
+  readonly streamOnGatewayTimeout?: boolean | undefined
+}
+
+/**
+ * What `create` does with each stop reason besides `end_turn`, `stop_sequence` and `tool_use`
+ * (returned as they are); every field has a default, and per call each field overrides the layer's.
+ *
+ * | field | default | what it does |
+ * |---|---|---|
+ * | `pauseTurn` | `5` | `pause_turn` (a server-tool loop hit its limit): send the content back and continue, at most this many times; the answers merge into one message (content concatenated, usage summed). `false`: return the paused message |
+ * | `maxTokens` | `false` | `max_tokens`: continue the text at most this many times (a prefill on models that take one, else the continuation turn with the repeat stitched off), into one message with the usage summed. Only an answer of text (and thinking) ending in text is continued |
+ * | `refusal` | `"fail"` | `refusal`: fail with a `RefusalError` (model, `stop_details`, the message); `"return"`: return the message |
+ * | `contextWindowExceeded` | `"fail"` | `model_context_window_exceeded`: fail with a `ContextWindowExceededError` carrying the partial message; `"return"`: return it |
+ * | `continuePrompt` | `"Continue from exactly where you left off."` | the user turn of a `max_tokens` continuation |
+ *
+ * On `stream`, `refusal` and `contextWindowExceeded` apply once the stream has ended (every event
+ * delivered, the error's `response` without content); `pause_turn` and `max_tokens` pass through.
+ *
+ * @example
+ * ```ts
+ * import type { Claude } from "@claude-resilience/client"
+ *
+ * const stopReasons: Claude.StopReasons = { pauseTurn: 10, maxTokens: 4, refusal: "fail", contextWindowExceeded: "return" }
+ * ```
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export interface StopReasons {
+  readonly pauseTurn?: number | false | undefined
+  readonly maxTokens?: number | false | undefined
+  readonly refusal?: "fail" | "return" | undefined
+  readonly contextWindowExceeded?: "fail" | "return" | undefined
+  readonly continuePrompt?: string | undefined
 }
 
 /**
@@ -159,7 +200,12 @@ export interface CallOptions {
  */
 export interface Service {
   readonly messages: {
-    /** One Messages API call. Retries, circuit breaking and timeouts apply per the layer. */
+    /**
+     * One Messages API call. Retries, circuit breaking and timeouts apply per the layer. A request
+     * too long for a non-streaming call, or answered with a 504, is sent as a stream and collected
+     * into the `Message`; stop reasons are handled per {@link StopReasons} (a `pause_turn` is
+     * continued, a refusal fails with a `RefusalError`).
+     */
     readonly create: (
       params: MessageCreateParams,
       options?: CallOptions
@@ -169,7 +215,9 @@ export interface Service {
      * retried; a failure after the first event ends the stream with a ClaudeError whose
      * `phase` is `"stream"` (use `@claude-resilience/stream` to resume instead). A stream that
      * ends without `message_stop` fails with a `ConnectionError`; one that stalls (see
-     * `idleTimeout`, `contentTimeout`) with a `TimeoutError`.
+     * `idleTimeout`, `contentTimeout`) with a `TimeoutError`. A stream that ends with a `refusal`
+     * or `model_context_window_exceeded` stop reason fails after its last event with a
+     * `RefusalError` / `ContextWindowExceededError` (see {@link StopReasons}).
      */
     readonly stream: (
       params: MessageStreamParams,
@@ -228,6 +276,9 @@ export class Claude extends Context.Tag("@claude-resilience/client/Claude")<Clau
  * | `circuitKey` | the request's model |
  * | `logContent` | `false`: prompts and completions are never logged unless `true` |
  * | `defaultHeaders` | none |
+ * | `stopReasons` | see {@link StopReasons}: `pause_turn` continued (at most 5 times), `max_tokens` returned, `refusal` and `model_context_window_exceeded` failed with a typed error |
+ * | `streamLongRequests` | `true`: a `create` whose `max_tokens` the SDK would refuse without streaming (more than 10 minutes at 128,000 tokens an hour) is sent as a stream and collected into the `Message` |
+ * | `streamOnGatewayTimeout` | `true`: a `create` answered with a 504 is not retried as it is but sent once more as a stream, collected into the `Message` |
  *
  * @example
  * ```ts
@@ -253,6 +304,9 @@ export interface Options {
   readonly circuitKey?: ((params: { readonly model: string }) => string) | undefined
   readonly logContent?: boolean | undefined
   readonly defaultHeaders?: Readonly<Record<string, string>> | undefined
+  readonly stopReasons?: StopReasons | undefined
+  readonly streamLongRequests?: boolean | undefined
+  readonly streamOnGatewayTimeout?: boolean | undefined
 }
 
 /**
@@ -442,7 +496,8 @@ const stripUndefined = <A extends object>(a: A | undefined): Partial<A> => {
 
 /**
  * The metrics the client records: calls by outcome and tag, attempts, retries, latency,
- * tokens in and out.
+ * tokens in and out, and `billingErrors` (`claude_billing_errors_total`: every call that failed
+ * with a 402 `billing_error`, to alert on).
  *
  * @example
  * ```ts

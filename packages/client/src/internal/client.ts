@@ -9,8 +9,11 @@ import * as Duration from "effect/Duration"
 import * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import type * as Claude from "../Claude.js"
+import * as billing from "./billing.js"
 import { type CallContext, requestOptions, resilient } from "./call.js"
+import * as stopReasons from "./stopReasons.js"
 import { stream } from "./stream.js"
+import { createOrStream } from "./streamedCreate.js"
 import { sdkTransport, type Transport } from "./transport.js"
 
 export { metrics } from "./metrics.js"
@@ -65,9 +68,25 @@ export const make = ({ breaker, options, retry, transport: makeTransport }: Make
 
   return {
     messages: {
-      create,
-      stream: (params, call) => stream(context, params, call),
-      countTokens
+      // Once per call: the stop reasons around the requests of the turn, each request streamed
+      // when too long for a non-streaming call or met with a 504; a 402 reported.
+      create: (params, call) =>
+        billing.watch(
+          "create",
+          params.model,
+          stopReasons.create(stopReasons.resolve(options.stopReasons, call?.stopReasons), params, (request) =>
+            createOrStream(context, create, request, call)
+          )
+        ),
+      stream: (params, call) =>
+        billing.watchStream(
+          params.model,
+          stopReasons.checkStream(
+            stopReasons.resolve(options.stopReasons, call?.stopReasons),
+            stream(context, params, call)
+          )
+        ),
+      countTokens: (params, call) => billing.watch("count_tokens", params.model, countTokens(params, call))
     },
     sdk,
     retrySchedule: retry
