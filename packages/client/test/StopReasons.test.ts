@@ -13,7 +13,7 @@ import { RetryPolicy } from "@claude-resilience/retry"
 import { FakeClaude, Fault, Reply } from "@claude-resilience/testing"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, FastCheck as fc, Layer, Logger, LogLevel, Metric, Redacted, Schedule, Stream } from "effect"
-import { MODEL_NONSTREAMING_TOKENS, requiresStreaming } from "../src/internal/streamedCreate.js"
+import { MODEL_NONSTREAMING_TOKENS, requiresStreaming } from "../src/internal/viaStream.js"
 
 const PREFILL_MODEL = "claude-haiku-4-5"
 const CONTINUATION_MODEL = "claude-sonnet-4-6"

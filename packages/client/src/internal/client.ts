@@ -13,7 +13,7 @@ import * as billing from "./billing.js"
 import { type CallContext, requestOptions, resilient } from "./call.js"
 import * as stopReasons from "./stopReasons.js"
 import { stream } from "./stream.js"
-import { createOrStream } from "./streamedCreate.js"
+import { createOrStream } from "./viaStream.js"
 import { sdkTransport, type Transport } from "./transport.js"
 
 export { metrics } from "./metrics.js"
