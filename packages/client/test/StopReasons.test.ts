@@ -7,7 +7,7 @@
 import Anthropic from "@anthropic-ai/sdk"
 import { Content } from "@claude-resilience/api"
 import { CircuitBreaker } from "@claude-resilience/circuit-breaker"
-import { Claude } from "@claude-resilience/client"
+import { Claude, ScriptedClaude } from "@claude-resilience/client"
 import { ClaudeError } from "@claude-resilience/errors"
 import { RetryPolicy } from "@claude-resilience/retry"
 import { FakeClaude, Fault, Reply } from "@claude-resilience/testing"
@@ -388,5 +388,26 @@ describe("402 billing_error", () => {
       expect(errors).toHaveLength(1)
       expect(String(errors[0]!.message)).toContain("claude.billing_error")
     }).pipe(Effect.provide(withFake({}, {}, {})))
+  )
+})
+
+describe("in memory (ScriptedClaude, virtual time)", () => {
+  it.effect("a 504 is answered by a streamed try; a paused turn is continued; both without a sleep", () =>
+    Effect.gen(function* () {
+      const claude = yield* Claude.Claude
+      const script = yield* ScriptedClaude.ScriptedClaude
+      const message = yield* claude.messages.create(ask())
+      expect(message.content.map((b) => (b.type === "text" ? b.text : b.type))).toEqual(["Searching.", "Found."])
+      expect(message.stop_reason).toBe("end_turn")
+      expect((yield* script.calls).map((c) => c.operation)).toEqual(["create", "stream", "create"])
+    }).pipe(
+      Effect.provide(
+        ScriptedClaude.layer([
+          ScriptedClaude.fail(new ClaudeError.GatewayTimeoutError({ message: "timeout", status: 504 })),
+          ScriptedClaude.reply(ScriptedClaude.message("Searching.", { stopReason: "pause_turn" })),
+          ScriptedClaude.reply("Found.")
+        ])
+      )
+    )
   )
 })
