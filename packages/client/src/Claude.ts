@@ -20,6 +20,7 @@ import * as RedactedValue from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import type * as Stream from "effect/Stream"
 import * as internal from "./internal/client.js"
+import type * as StopReasons from "./StopReasons.js"
 
 /**
  * The SDK's types, re-exported so users need no second import.
@@ -123,7 +124,7 @@ export type TokensCount = Anthropic.Messages.MessageTokensCount
  *   `streamIdleTimeout` (90 seconds).
  * - `contentTimeout` (streams): a second limit for a stream that sends pings but no content;
  *   `false` turns it off. Default: the layer's `streamContentTimeout` (off).
- * - `stopReasons`: what to do with each stop reason (see {@link StopReasons}), field by field over
+ * - `stopReasons`: what to do with each stop reason (`StopReasons.Options`), field by field over
  *   the layer's.
  * - `streamLongRequests`, `streamOnGatewayTimeout` (`create`): as the layer's options of these
  *   names, for this call.
@@ -146,42 +147,9 @@ export interface CallOptions {
   readonly headers?: Readonly<Record<string, string>> | undefined
   readonly idleTimeout?: Duration.DurationInput | false | undefined
   readonly contentTimeout?: Duration.DurationInput | false | undefined
-  readonly stopReasons?: StopReasons | undefined
+  readonly stopReasons?: StopReasons.Options | undefined
   readonly streamLongRequests?: boolean | undefined
   readonly streamOnGatewayTimeout?: boolean | undefined
-}
-
-/**
- * What `create` does with each stop reason besides `end_turn`, `stop_sequence` and `tool_use`
- * (returned as they are); every field has a default, and per call each field overrides the layer's.
- *
- * | field | default | what it does |
- * |---|---|---|
- * | `pauseTurn` | `5` | `pause_turn` (a server-tool loop hit its limit): send the content back and continue, at most this many times; the answers merge into one message (content concatenated, usage summed). `false`: return the paused message |
- * | `maxTokens` | `false` | `max_tokens`: continue the text at most this many times (a prefill on models that take one, else the continuation turn with the repeat stitched off), into one message with the usage summed. Only an answer of text (and thinking) ending in text is continued |
- * | `refusal` | `"fail"` | `refusal`: fail with a `RefusalError` (model, `stop_details`, the message); `"return"`: return the message |
- * | `contextWindowExceeded` | `"fail"` | `model_context_window_exceeded`: fail with a `ContextWindowExceededError` carrying the partial message; `"return"`: return it |
- * | `continuePrompt` | `"Continue from exactly where you left off."` | the user turn of a `max_tokens` continuation |
- *
- * On `stream`, `refusal` and `contextWindowExceeded` apply once the stream has ended (every event
- * delivered, the error's `response` without content); `pause_turn` and `max_tokens` pass through.
- *
- * @example
- * ```ts
- * import type { Claude } from "@claude-resilience/client"
- *
- * const stopReasons: Claude.StopReasons = { pauseTurn: 10, maxTokens: 4, refusal: "fail", contextWindowExceeded: "return" }
- * ```
- *
- * @since 0.1.0
- * @category Models
- */
-export interface StopReasons {
-  readonly pauseTurn?: number | false | undefined
-  readonly maxTokens?: number | false | undefined
-  readonly refusal?: "fail" | "return" | undefined
-  readonly contextWindowExceeded?: "fail" | "return" | undefined
-  readonly continuePrompt?: string | undefined
 }
 
 /**
@@ -203,7 +171,7 @@ export interface Service {
     /**
      * One Messages API call. Retries, circuit breaking and timeouts apply per the layer. A request
      * too long for a non-streaming call, or answered with a 504, is sent as a stream and collected
-     * into the `Message`; stop reasons are handled per {@link StopReasons} (a `pause_turn` is
+     * into the `Message`; stop reasons are handled per `StopReasons.Options` (a `pause_turn` is
      * continued, a refusal fails with a `RefusalError`).
      */
     readonly create: (
@@ -217,7 +185,7 @@ export interface Service {
      * ends without `message_stop` fails with a `ConnectionError`; one that stalls (see
      * `idleTimeout`, `contentTimeout`) with a `TimeoutError`. A stream that ends with a `refusal`
      * or `model_context_window_exceeded` stop reason fails after its last event with a
-     * `RefusalError` / `ContextWindowExceededError` (see {@link StopReasons}).
+     * `RefusalError` / `ContextWindowExceededError` (see `StopReasons.Options`).
      */
     readonly stream: (
       params: MessageStreamParams,
@@ -276,9 +244,9 @@ export class Claude extends Context.Tag("@claude-resilience/client/Claude")<Clau
  * | `circuitKey` | the request's model |
  * | `logContent` | `false`: prompts and completions are never logged unless `true` |
  * | `defaultHeaders` | none |
- * | `stopReasons` | see {@link StopReasons}: `pause_turn` continued (at most 5 times), `max_tokens` returned, `refusal` and `model_context_window_exceeded` failed with a typed error |
- * | `streamLongRequests` | `true`: a `create` whose `max_tokens` the SDK would refuse without streaming (more than 10 minutes at 128,000 tokens an hour) is sent as a stream and collected into the `Message` |
- * | `streamOnGatewayTimeout` | `true`: a `create` answered with a 504 is not retried as it is but sent once more as a stream, collected into the `Message` |
+ * | `stopReasons` | `StopReasons.defaults`: `pause_turn` continued (5 times at most), `max_tokens` returned, `refusal` and `model_context_window_exceeded` typed failures |
+ * | `streamLongRequests` | `true`: a `create` the SDK would refuse without streaming (more than 10 minutes at 128,000 tokens an hour) is sent as a stream, collected into the `Message` |
+ * | `streamOnGatewayTimeout` | `true`: a `create` answered with a 504 is sent once more as a stream (not retried as it is), collected into the `Message` |
  *
  * @example
  * ```ts
@@ -304,7 +272,7 @@ export interface Options {
   readonly circuitKey?: ((params: { readonly model: string }) => string) | undefined
   readonly logContent?: boolean | undefined
   readonly defaultHeaders?: Readonly<Record<string, string>> | undefined
-  readonly stopReasons?: StopReasons | undefined
+  readonly stopReasons?: StopReasons.Options | undefined
   readonly streamLongRequests?: boolean | undefined
   readonly streamOnGatewayTimeout?: boolean | undefined
 }

@@ -8,6 +8,7 @@ import { ClaudeError } from "@claude-resilience/errors"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type * as Claude from "../Claude.js"
+import type * as StopReasons from "../StopReasons.js"
 import { DEFAULT_CONTINUE_PROMPT, maxTokens, type Next, pauseTurn } from "./continuation.js"
 
 /** The stop-reason options of one call, defaults applied. */
@@ -19,18 +20,24 @@ export interface Resolved {
   readonly continuePrompt: string
 }
 
-const DEFAULT_PAUSE_TURNS = 5
+export const defaults: typeof StopReasons.defaults = {
+  pauseTurn: 5,
+  maxTokens: false,
+  refusal: "fail",
+  contextWindowExceeded: "fail",
+  continuePrompt: DEFAULT_CONTINUE_PROMPT
+}
 
 const count = (value: number | false | undefined, fallback: number): number =>
   value === false ? 0 : Math.max(0, Math.floor(value ?? fallback))
 
 /** The call's options over the layer's, field by field, over the defaults. */
-export const resolve = (layer: Claude.StopReasons | undefined, call: Claude.StopReasons | undefined): Resolved => ({
-  pauseTurn: count(call?.pauseTurn ?? layer?.pauseTurn, DEFAULT_PAUSE_TURNS),
-  maxTokens: count(call?.maxTokens ?? layer?.maxTokens, 0),
-  refusal: call?.refusal ?? layer?.refusal ?? "fail",
-  contextWindowExceeded: call?.contextWindowExceeded ?? layer?.contextWindowExceeded ?? "fail",
-  continuePrompt: call?.continuePrompt ?? layer?.continuePrompt ?? DEFAULT_CONTINUE_PROMPT
+export const resolve = (layer: StopReasons.Options | undefined, call: StopReasons.Options | undefined): Resolved => ({
+  pauseTurn: count(call?.pauseTurn ?? layer?.pauseTurn, defaults.pauseTurn),
+  maxTokens: count(call?.maxTokens ?? layer?.maxTokens ?? defaults.maxTokens, 0),
+  refusal: call?.refusal ?? layer?.refusal ?? defaults.refusal,
+  contextWindowExceeded: call?.contextWindowExceeded ?? layer?.contextWindowExceeded ?? defaults.contextWindowExceeded,
+  continuePrompt: call?.continuePrompt ?? layer?.continuePrompt ?? defaults.continuePrompt
 })
 
 /** The message as the errors carry it (the SDK's interface, seen as the schema's record type). */
