@@ -31,14 +31,19 @@ export const defaults: typeof StopReasons.defaults = {
 const count = (value: number | false | undefined, fallback: number): number =>
   value === false ? 0 : Math.max(0, Math.floor(value ?? fallback))
 
-/** The call's options over the layer's, field by field, over the defaults. */
-export const resolve = (layer: StopReasons.Options | undefined, call: StopReasons.Options | undefined): Resolved => ({
+const resolveFields = (layer: StopReasons.Options | undefined, call: StopReasons.Options | undefined): Resolved => ({
   pauseTurn: count(call?.pauseTurn ?? layer?.pauseTurn, defaults.pauseTurn),
   maxTokens: count(call?.maxTokens ?? layer?.maxTokens ?? defaults.maxTokens, 0),
   refusal: call?.refusal ?? layer?.refusal ?? defaults.refusal,
   contextWindowExceeded: call?.contextWindowExceeded ?? layer?.contextWindowExceeded ?? defaults.contextWindowExceeded,
   continuePrompt: call?.continuePrompt ?? layer?.continuePrompt ?? defaults.continuePrompt
 })
+
+const resolvedDefaults = resolveFields(undefined, undefined)
+
+/** The call's options over the layer's, field by field, over the defaults. */
+export const resolve = (layer: StopReasons.Options | undefined, call: StopReasons.Options | undefined): Resolved =>
+  layer === undefined && call === undefined ? resolvedDefaults : resolveFields(layer, call)
 
 /** The message as the errors carry it (the SDK's interface, seen as the schema's record type). */
 const stopped = (message: Claude.Message): ClaudeError.StoppedMessage =>
@@ -55,6 +60,7 @@ export const failureOf = (
   options: Resolved,
   message: Claude.Message
 ): ClaudeError.RefusalError | ClaudeError.ContextWindowExceededError | undefined => {
+  if (message.stop_reason !== "refusal" && message.stop_reason !== "model_context_window_exceeded") return undefined
   const requestId = requestIdOf(message)
   if (message.stop_reason === "refusal" && options.refusal === "fail") {
     const details = message.stop_details ?? undefined
@@ -98,28 +104,37 @@ const nextOf = (
   return undefined
 }
 
+const judge = (options: Resolved, message: Claude.Message): Effect.Effect<Claude.Message, ClaudeError.ClaudeError> => {
+  const failure = failureOf(options, message)
+  return failure === undefined ? Effect.succeed(message) : Effect.fail(failure)
+}
+
 /**
  * A `create` with its stop reasons handled: `send` is asked for each request of the turn (the
- * original, then each continuation), the answers merged, the final stop reason judged.
+ * original, then each continuation), the answers merged, the final stop reason judged. An answer
+ * that needs nothing more costs one check.
  */
 export const create = (
   options: Resolved,
   params: Claude.MessageCreateParams,
   send: (params: Claude.MessageCreateParams) => Effect.Effect<Claude.Message, ClaudeError.ClaudeError>
 ): Effect.Effect<Claude.Message, ClaudeError.ClaudeError> =>
-  Effect.gen(function* () {
-    let message = yield* send(params)
+  Effect.flatMap(send(params), (first) => {
     const done = { pauses: 0, continuations: 0 }
-    let next = nextOf(options, params, message, done)
-    while (next !== undefined) {
-      yield* Effect.logDebug("claude.continue").pipe(
-        Effect.annotateLogs({ model: params.model, stop_reason: message.stop_reason ?? "none", kind: next.kind })
-      )
-      message = next.merge(yield* send(next.params))
-      next = nextOf(options, params, message, done)
-    }
-    const failure = failureOf(options, message)
-    return failure === undefined ? message : yield* Effect.fail(failure)
+    const next = nextOf(options, params, first, done)
+    if (next === undefined) return judge(options, first)
+    return Effect.gen(function* () {
+      let message = first
+      let step: Next | undefined = next
+      while (step !== undefined) {
+        yield* Effect.logDebug("claude.continue").pipe(
+          Effect.annotateLogs({ model: params.model, stop_reason: message.stop_reason ?? "none", kind: step.kind })
+        )
+        message = step.merge(yield* send(step.params))
+        step = nextOf(options, params, message, done)
+      }
+      return yield* judge(options, message)
+    })
   })
 
 /**

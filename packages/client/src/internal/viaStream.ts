@@ -48,15 +48,24 @@ export const streamed = (
   call: Claude.CallOptions | undefined
 ): Effect.Effect<Claude.Message, ClaudeError.ClaudeError> => collect(stream(context, streamParams(params), call))
 
+type Policy = Schedule.Schedule<unknown, ClaudeError.ClaudeError>
+
+// Built once per schedule (the layer's, an override's), not once per call.
+const wrapped = new WeakMap<Policy, Policy>()
+
 /** `schedule`, except that a 504 is not retried: the call goes on as a stream instead. */
-const notOnGatewayTimeout = (
-  schedule: Schedule.Schedule<unknown, ClaudeError.ClaudeError>
-): Schedule.Schedule<unknown, ClaudeError.ClaudeError> =>
-  Schedule.makeWithState(schedule.initial, (now, error: ClaudeError.ClaudeError, state) =>
-    error._tag === "GatewayTimeoutError"
-      ? Effect.succeed([state, undefined, ScheduleDecision.done] as const)
-      : schedule.step(now, error, state)
-  )
+const notOnGatewayTimeout = (schedule: Policy): Policy => {
+  let out = wrapped.get(schedule)
+  if (out === undefined) {
+    out = Schedule.makeWithState(schedule.initial, (now, error: ClaudeError.ClaudeError, state) =>
+      error._tag === "GatewayTimeoutError"
+        ? Effect.succeed([state, undefined, ScheduleDecision.done] as const)
+        : schedule.step(now, error, state)
+    )
+    wrapped.set(schedule, out)
+  }
+  return out
+}
 
 const option = (call: boolean | undefined, layer: boolean | undefined): boolean => call ?? layer ?? true
 
