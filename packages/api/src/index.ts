@@ -45,3 +45,10 @@ export * as BatchLimits from "./BatchLimits.js"
  * @since 0.1.0
  */
 export * as FileLimits from "./FileLimits.js"
+
+/**
+ * Stitching a continued answer onto what was already said, dropping the words it repeats.
+ *
+ * @since 0.1.0
+ */
+export * as Stitch from "./Stitch.js"

@@ -22,6 +22,7 @@ import type * as Stream from "effect/Stream"
 import * as internal from "./internal/client.js"
 import * as preflight from "./internal/preflight/preflight.js"
 import type * as Preflight from "./Preflight.js"
+import type * as StopReasons from "./StopReasons.js"
 
 /**
  * The SDK's types, re-exported so users need no second import.
@@ -127,12 +128,17 @@ export type TokensCount = Anthropic.Messages.MessageTokensCount
  *   `false` turns it off. Default: the layer's `streamContentTimeout` (off).
  * - `preflight`: this call's preflight options, merged over the layer's field by field; `false`
  *   skips the preflight for this call (see `Preflight.Options`).
+ * - `stopReasons`: what to do with each stop reason (`StopReasons.Options`), field by field over
+ *   the layer's.
+ * - `streamLongRequests`, `streamOnGatewayTimeout` (`create`): as the layer's options of these
+ *   names, for this call.
  *
  * @example
  * ```ts
  * import type { Claude } from "@claude-resilience/client"
  *
  * const call: Claude.CallOptions = { timeout: "30 seconds", idleTimeout: "20 seconds", contentTimeout: "2 minutes" }
+ * const continued: Claude.CallOptions = { stopReasons: { maxTokens: 3, refusal: "return" } }
  * ```
  *
  * @since 0.1.0
@@ -146,6 +152,9 @@ export interface CallOptions {
   readonly idleTimeout?: Duration.DurationInput | false | undefined
   readonly contentTimeout?: Duration.DurationInput | false | undefined
   readonly preflight?: Preflight.Options | false | undefined
+  readonly stopReasons?: StopReasons.Options | undefined
+  readonly streamLongRequests?: boolean | undefined
+  readonly streamOnGatewayTimeout?: boolean | undefined
 }
 
 /**
@@ -203,7 +212,12 @@ export interface RequestOptions extends CallOptions {
  */
 export interface Service {
   readonly messages: {
-    /** One Messages API call. Retries, circuit breaking and timeouts apply per the layer. */
+    /**
+     * One Messages API call. Retries, circuit breaking and timeouts apply per the layer. A request
+     * too long for a non-streaming call, or answered with a 504, is sent as a stream and collected
+     * into the `Message`; stop reasons are handled per `StopReasons.Options` (a `pause_turn` is
+     * continued, a refusal fails with a `RefusalError`).
+     */
     readonly create: (
       params: MessageCreateParams,
       options?: CallOptions
@@ -213,7 +227,9 @@ export interface Service {
      * retried; a failure after the first event ends the stream with a ClaudeError whose
      * `phase` is `"stream"` (use `@claude-resilience/stream` to resume instead). A stream that
      * ends without `message_stop` fails with a `ConnectionError`; one that stalls (see
-     * `idleTimeout`, `contentTimeout`) with a `TimeoutError`.
+     * `idleTimeout`, `contentTimeout`) with a `TimeoutError`. A stream that ends with a `refusal`
+     * or `model_context_window_exceeded` stop reason fails after its last event with a
+     * `RefusalError` / `ContextWindowExceededError` (see `StopReasons.Options`).
      */
     readonly stream: (
       params: MessageStreamParams,
@@ -284,6 +300,9 @@ export class Claude extends Context.Tag("@claude-resilience/client/Claude")<Clau
  * | `logContent` | `false`: prompts and completions are never logged unless `true` |
  * | `defaultHeaders` | none |
  * | `preflight` | every check on (`Preflight.defaults`): the request checked once per call before it is sent; `false`: off |
+ * | `stopReasons` | `StopReasons.defaults`: `pause_turn` continued (5 times at most), `max_tokens` returned, `refusal` and `model_context_window_exceeded` typed failures |
+ * | `streamLongRequests` | `true`: a `create` the SDK would refuse without streaming (more than 10 minutes at 128,000 tokens an hour) is sent as a stream, collected into the `Message` |
+ * | `streamOnGatewayTimeout` | `true`: a `create` answered with a 504 is sent once more as a stream (not retried as it is), collected into the `Message` |
  *
  * @example
  * ```ts
@@ -310,6 +329,9 @@ export interface Options {
   readonly logContent?: boolean | undefined
   readonly defaultHeaders?: Readonly<Record<string, string>> | undefined
   readonly preflight?: Preflight.Options | false | undefined
+  readonly stopReasons?: StopReasons.Options | undefined
+  readonly streamLongRequests?: boolean | undefined
+  readonly streamOnGatewayTimeout?: boolean | undefined
 }
 
 /**
@@ -505,7 +527,8 @@ const stripUndefined = <A extends object>(a: A | undefined): Partial<A> => {
 
 /**
  * The metrics the client records: calls by outcome and tag, attempts, retries, latency,
- * tokens in and out.
+ * tokens in and out, and `billingErrors` (`claude_billing_errors_total`: every call that failed
+ * with a 402 `billing_error`, to alert on).
  *
  * @example
  * ```ts

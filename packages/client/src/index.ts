@@ -44,3 +44,11 @@ export * as ModelCatalog from "./ModelCatalog.js"
  * @since 0.1.0
  */
 export * as ResourceError from "./ResourceError.js"
+
+/**
+ * What `create` and `stream` do with each stop reason: `pause_turn` continued, `max_tokens`
+ * optionally continued, `refusal` and `model_context_window_exceeded` as typed failures.
+ *
+ * @since 0.1.0
+ */
+export * as StopReasons from "./StopReasons.js"

@@ -24,7 +24,15 @@ import {
   OverloadedError,
   UnknownApiError
 } from "./ResponseErrors.js"
-import { ConnectionError, TimeoutError, CircuitOpenError, QuotaExceededError, PreflightError } from "./LocalErrors.js"
+import {
+  ConnectionError,
+  TimeoutError,
+  CircuitOpenError,
+  QuotaExceededError,
+  PreflightError,
+  RefusalError,
+  ContextWindowExceededError
+} from "./LocalErrors.js"
 import * as classify from "./internal/classify.js"
 import * as internal from "./internal/decode.js"
 import * as member from "./internal/member.js"
@@ -98,6 +106,8 @@ export type ClaudeError =
   | CircuitOpenError
   | QuotaExceededError
   | PreflightError
+  | RefusalError
+  | ContextWindowExceededError
 
 /**
  * The members that come from an HTTP status or an error body.
@@ -114,7 +124,13 @@ export type ClaudeError =
  */
 export type ApiResponseError = Exclude<
   ClaudeError,
-  ConnectionError | TimeoutError | CircuitOpenError | QuotaExceededError | PreflightError
+  | ConnectionError
+  | TimeoutError
+  | CircuitOpenError
+  | QuotaExceededError
+  | PreflightError
+  | RefusalError
+  | ContextWindowExceededError
 >
 
 /**
@@ -169,7 +185,9 @@ export const ClaudeError = Schema.Union(
   TimeoutError,
   CircuitOpenError,
   QuotaExceededError,
-  PreflightError
+  PreflightError,
+  RefusalError,
+  ContextWindowExceededError
 )
 
 const constructors = Object.fromEntries(ClaudeError.members.map((m) => [m._tag, m])) as unknown as {

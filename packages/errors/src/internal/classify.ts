@@ -12,7 +12,11 @@ export const advice: { readonly [K in CE.Tag]: CE.Advice } = {
     retry: "never",
     action: "Check the API key: present, trimmed, not revoked."
   },
-  BillingError: { retryable: false, retry: "never", action: "Check billing and credit balance." },
+  BillingError: {
+    retryable: false,
+    retry: "never",
+    action: "Check billing and credit balance; alert on it (never retried, whatever x-should-retry says)."
+  },
   PermissionError: {
     retryable: false,
     retry: "never",
@@ -71,6 +75,16 @@ export const advice: { readonly [K in CE.Tag]: CE.Advice } = {
     retryable: false,
     retry: "never",
     action: "Fix the request before sending it: the error's field and advice say what is wrong and how to fix it."
+  },
+  RefusalError: {
+    retryable: false,
+    retry: "never",
+    action: "The model refused (read stopDetails): rephrase, or try another model (a fallback plan)."
+  },
+  ContextWindowExceededError: {
+    retryable: false,
+    retry: "never",
+    action: "The answer was cut at the context window: shorten the conversation or use a larger window."
   }
 }
 
@@ -79,7 +93,9 @@ export const isApiResponseError = (e: CE.ClaudeError): e is CE.ApiResponseError 
   e._tag !== "TimeoutError" &&
   e._tag !== "CircuitOpenError" &&
   e._tag !== "QuotaExceededError" &&
-  e._tag !== "PreflightError"
+  e._tag !== "PreflightError" &&
+  e._tag !== "RefusalError" &&
+  e._tag !== "ContextWindowExceededError"
 
 export const isRetryable = (error: CE.ClaudeError): boolean => {
   switch (error._tag) {
@@ -90,6 +106,11 @@ export const isRetryable = (error: CE.ClaudeError): boolean => {
     case "QuotaExceededError":
       return true
     case "PreflightError":
+    // A retry cannot help: the same request is refused or cut the same way, and a billing
+    // problem outlasts any backoff (so a 402 is never retried, whatever x-should-retry says).
+    case "RefusalError":
+    case "ContextWindowExceededError":
+    case "BillingError":
       return false
     default: {
       if (error.shouldRetry !== undefined) return error.shouldRetry

@@ -20,6 +20,8 @@ export const describe = (e: CE.ClaudeError): string => {
   if (e._tag === "CircuitOpenError") parts.push(`${e.key} ${e.state}`)
   if (e._tag === "PreflightError") parts.push(e.check, e.field)
   if (e._tag === "RequestTooLargeError" && e.preflight === true) parts.push("preflight")
+  if (e._tag === "RefusalError" || e._tag === "ContextWindowExceededError") parts.push(e.model)
+  if (e._tag === "RefusalError" && e.stopDetails?.category) parts.push(e.stopDetails.category)
   if ("phase" in e && e.phase === "stream") parts.push("mid-stream")
   if ("requestId" in e && e.requestId !== undefined) parts.push(`request-id ${e.requestId}`)
   if ("retryAfter" in e && e.retryAfter !== undefined) parts.push(`retry after ${Duration.format(e.retryAfter)}`)
