@@ -125,19 +125,21 @@ describe("rate limits", () => {
 
   it.live("buckets refill in scaled time and keys are independent", () =>
     withFake(
-      { rateLimits: { requestsPerMinute: 2 }, clockScale: 600, extraApiKeys: ["sk-ant-other"] },
+      // a fake minute is one real second: three requests well inside the half second a token takes to
+      // refill, even on a loaded machine (at 600× one slow request let the third through)
+      { rateLimits: { requestsPerMinute: 2 }, clockScale: 60, extraApiKeys: ["sk-ant-other"] },
       (fake, client) =>
         Effect.gen(function* () {
           yield* attempt(() => client.messages.create(params("a")))
           yield* attempt(() => client.messages.create(params("a")))
           const limited = yield* rejection(() => client.messages.create(params("a")))
           assert.strictEqual((limited as APIError).status, 429)
-          // a fake minute is 100 real ms, so the integer retry-after is its minimum: 1 second
+          // a token refills in half a real second, so the integer retry-after is its minimum: 1 second
           assert.strictEqual((limited as APIError).headers?.get("retry-after"), "1")
           const other = new Anthropic({ apiKey: "sk-ant-other", baseURL: fake.url, maxRetries: 0 })
           const ok = yield* attempt(() => other.messages.create(params("a")))
           assert.strictEqual(ok.type, "message")
-          yield* Effect.sleep("80 millis")
+          yield* Effect.sleep("600 millis")
           const again = yield* attempt(() => client.messages.create(params("a")))
           assert.strictEqual(again.type, "message")
         })
