@@ -530,12 +530,32 @@ const stripUndefined = <A extends object>(a: A | undefined): Partial<A> => {
  * tokens in and out, and `billingErrors` (`claude_billing_errors_total`: every call that failed
  * with a 402 `billing_error`, to alert on).
  *
+ * `claude_calls_total` is counted under its tags (`outcome`, `error_tag`): the untagged
+ * `Metric.value(Claude.metrics.calls)` stays at `{ count: 0 }`. Read one tagged series, or every
+ * series with `Metric.snapshot` (docs/observability.md exports them to OpenTelemetry).
+ *
  * @example
  * ```ts
  * import { Claude } from "@claude-resilience/client"
- * import { Metric } from "effect"
+ * import { Effect, Metric, MetricState } from "effect"
  *
- * const snapshot = Metric.value(Claude.metrics.calls)
+ * // successful calls so far: { count: 2 } after two
+ * const successes = Metric.value(
+ *   Claude.metrics.calls.pipe(Metric.tagged("outcome", "success"), Metric.tagged("error_tag", "none"))
+ * )
+ *
+ * // every series of claude_calls_total:
+ * // [["outcome=success,error_tag=none", 2], ["outcome=failure,error_tag=NotFoundError", 1]]
+ * const calls = Effect.map(Metric.snapshot, (pairs) =>
+ *   pairs.flatMap(({ metricKey, metricState }) =>
+ *     metricKey.name === "claude_calls_total" && MetricState.isCounterState(metricState)
+ *       ? [[metricKey.tags.map((t) => `${t.key}=${t.value}`).join(","), Number(metricState.count)] as const]
+ *       : []
+ *   )
+ * )
+ *
+ * // an untagged counter reads directly: input tokens so far
+ * const inputTokens = Metric.value(Claude.metrics.inputTokens)
  * ```
  *
  * @since 0.1.0
