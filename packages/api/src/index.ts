@@ -15,3 +15,10 @@ export * as Content from "./Content.js"
  * @since 0.1.0
  */
 export * as Model from "./Model.js"
+
+/**
+ * A cheap local estimate of a request's input tokens (the formula FakeClaude charges).
+ *
+ * @since 0.1.0
+ */
+export * as Tokens from "./Tokens.js"
