@@ -20,7 +20,11 @@ describe("Tokens", () => {
         tools
       })
     ).toBe(
-      3 + 2 + (4 + 1 + 1_500) + (4 + Math.ceil(JSON.stringify(use).length / 4)) + Math.ceil(JSON.stringify(tools).length / 4)
+      3 +
+        2 +
+        (4 + 1 + 1_500) +
+        (4 + Math.ceil(JSON.stringify(use).length / 4)) +
+        Math.ceil(JSON.stringify(tools).length / 4)
     )
   })
 
