@@ -62,3 +62,19 @@ export const estimate: (request: Request) => number = internal.estimate
  * @category Estimates
  */
 export const estimateText: (text: string) => number = internal.estimateText
+
+/**
+ * The estimated tokens of a text of `chars` characters (a stream's deltas counted as they pass,
+ * without keeping their text): `ceil(chars / 4)`, 0 for anything not a positive number.
+ *
+ * @example
+ * ```ts
+ * import { Tokens } from "@claude-resilience/api"
+ *
+ * Tokens.estimateLength(9) // 3
+ * ```
+ *
+ * @since 0.1.0
+ * @category Estimates
+ */
+export const estimateLength: (chars: number) => number = internal.estimateLength

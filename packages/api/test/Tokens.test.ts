@@ -6,6 +6,9 @@ describe("Tokens", () => {
   it("counts text, overheads, media, other blocks and tools", () => {
     expect(Tokens.estimateText("abcdefgh")).toBe(2)
     expect(Tokens.estimateText("abcdefghi")).toBe(3)
+    expect(Tokens.estimateLength(9)).toBe(3)
+    expect(Tokens.estimateLength(-1)).toBe(0)
+    expect(Tokens.estimateLength(Number.NaN)).toBe(0)
     expect(Tokens.estimate({ messages: [{ role: "user", content: "12345678" }] })).toBe(3 + 4 + 2)
     const image = { type: "image", source: { type: "base64", media_type: "image/png", data: "x".repeat(10_000) } }
     const use = { type: "tool_use", id: "t1", name: "add", input: { a: 1 } }

@@ -11,7 +11,10 @@ export const MESSAGE_OVERHEAD = 4
 export const REQUEST_OVERHEAD = 3
 export const MEDIA_TOKENS = 1_500
 
-export const estimateText = (text: string): number => Math.ceil(text.length / CHARS_PER_TOKEN)
+export const estimateLength = (chars: number): number =>
+  Number.isFinite(chars) && chars > 0 ? Math.ceil(chars / CHARS_PER_TOKEN) : 0
+
+export const estimateText = (text: string): number => estimateLength(text.length)
 
 const json = (value: unknown): number => {
   try {
@@ -43,6 +46,7 @@ const contentTokens = (content: unknown): number => {
 export const estimate = (request: Tokens.Request): number => {
   let total = REQUEST_OVERHEAD + contentTokens(request.system)
   for (const message of request.messages) total += MESSAGE_OVERHEAD + contentTokens(message.content)
-  if (request.tools !== undefined && request.tools.length > 0) total += json(request.tools)
+  const tools = request.tools
+  if (tools !== undefined && tools !== null && tools.length > 0) total += json(tools)
   return total
 }
