@@ -98,6 +98,16 @@ export const stream = (
       // What the limiter is told when the stream ends: cache writes count as input; the output
       // of a stream cut before message_delta is estimated from the deltas received.
       const spent = { started: false, cacheCreation: 0, delta: false, chars: 0 }
+      // Added after the permit's own finalizer, so it runs before it: the permit is settled with
+      // what the stream used, not closed as a failure.
+      yield* Effect.addFinalizer(() =>
+        held.permit === undefined
+          ? Effect.void
+          : held.permit.settle({
+              inputTokens: spent.started ? usage.input + spent.cacheCreation : undefined,
+              outputTokens: spent.delta ? usage.output : Math.max(usage.output, Tokens.estimateLength(spent.chars))
+            })
+      )
       const events = fromTransport(sdkStream, limitsFor(context, call)).pipe(
         Stream.catchAll((e) =>
           Stream.fromEffect(
@@ -132,13 +142,6 @@ export const stream = (
         }),
         Stream.concat(Stream.suspend(() => (done.stopped ? Stream.empty : Stream.fail(incomplete())))),
         Stream.ensuringWith((exit) => {
-          const settled =
-            held.permit === undefined
-              ? Effect.void
-              : held.permit.settle({
-                  inputTokens: spent.started ? usage.input + spent.cacheCreation : undefined,
-                  outputTokens: spent.delta ? usage.output : Math.max(usage.output, Tokens.estimateLength(spent.chars))
-                })
           const recorded = finish(
             context,
             "stream",
@@ -148,7 +151,7 @@ export const stream = (
             exit,
             done.stopped ? usage : undefined
           )
-          return Effect.zipRight(settled, Option.isSome(span) ? Effect.withParentSpan(recorded, span.value) : recorded)
+          return Option.isSome(span) ? Effect.withParentSpan(recorded, span.value) : recorded
         })
       )
       return events
