@@ -53,8 +53,12 @@ export const saturate = (options: {
         : Effect.asVoid(claude.messages.create(params))
     }).pipe(
       Effect.match({
-        onFailure: (e) => void (failures[e._tag] = (failures[e._tag] ?? 0) + 1),
-        onSuccess: () => void ok++
+        onFailure: (e) => {
+          failures[e._tag] = (failures[e._tag] ?? 0) + 1
+        },
+        onSuccess: () => {
+          ok++
+        }
       })
     )
     const caller: Effect.Effect<void> = Effect.flatMap(Clock.currentTimeMillis, (now) =>
