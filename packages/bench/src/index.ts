@@ -36,3 +36,10 @@ export * as Scenario from "./Scenario.js"
  * @since 0.1.0
  */
 export * as Server from "./Server.js"
+
+/**
+ * The `fleet` scenario: client processes sharing one organisation's rate limits.
+ *
+ * @since 0.1.0
+ */
+export * as Fleet from "./Fleet.js"
