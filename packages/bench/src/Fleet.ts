@@ -179,6 +179,8 @@ export interface Row {
   /** call latency of successful calls (almost all of it waiting: FakeClaude answers in milliseconds) */
   readonly p50Ms: number | null
   readonly p99Ms: number | null
+  /** how long FakeClaude took to answer (median, ms): the part of a call's latency that is not waiting */
+  readonly serverP50Ms: number | null
 }
 
 /**
@@ -357,6 +359,10 @@ export const row = (
   const latencies = outcomes.flatMap((o) => o.latencies).sort((a, b) => a - b)
   const p50 = percentile(latencies, 50)
   const p99 = percentile(latencies, 99)
+  const server = percentile(
+    summary.answers.map(([, , , ms]) => ms).sort((a, b) => a - b),
+    50
+  )
   return {
     contender,
     processes,
@@ -371,7 +377,8 @@ export const row = (
     uses,
     minutes: round(minutes, 2),
     p50Ms: p50 === null ? null : round(p50),
-    p99Ms: p99 === null ? null : round(p99)
+    p99Ms: p99 === null ? null : round(p99),
+    serverP50Ms: server === null ? null : round(server)
   }
 }
 
@@ -392,7 +399,8 @@ const skippedRow = (contender: Name, fleet: Setup, reason: string): Row => {
     uses: { requests: none, inputTokens: none, outputTokens: none },
     minutes: 0,
     p50Ms: null,
-    p99Ms: null
+    p99Ms: null,
+    serverP50Ms: null
   }
 }
 

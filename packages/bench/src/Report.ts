@@ -157,32 +157,59 @@ export const fleetVerdicts = (results: Bench.Results): ReadonlyArray<Verdict> =>
   return out
 }
 
+const range = (values: ReadonlyArray<number>) => {
+  const low = Math.min(...values).toFixed(0)
+  const high = Math.max(...values).toFixed(0)
+  return low === high ? low : `${low}–${high}`
+}
+
 const fleetSection = (results: Bench.Results): string => {
   const fleet = results.fleet
   if (fleet === undefined) return ""
   const f = fleet.setup
+  const n = (x: number) => x.toLocaleString("en-US")
+  const served = fleet.rows.flatMap((r) => (r.serverP50Ms === null ? [] : [r.serverP50Ms]))
+  const redis =
+    fleet.redis === "none"
+      ? "none found (the Redis row was skipped)"
+      : fleet.redis === "REDIS_URL"
+        ? "`REDIS_URL`"
+        : "a private `redis-server` started by the benchmark"
   return `## Fleet: client processes sharing one organisation's rate limits
 
-${f.processes} client processes × ${f.callers} callers (each caller always has a call in flight: it makes one call after
-another for ${(f.durationMs / 1000).toFixed(0)} s) against one FakeClaude enforcing ${f.limits.requestsPerMinute} requests,
-${f.limits.inputTokensPerMinute.toLocaleString("en-US")} input tokens and ${f.limits.outputTokensPerMinute.toLocaleString("en-US")} output tokens per minute for the
-API key, with \`clockScale: ${f.clockScale}\` (a minute lasts ${(60 / f.clockScale).toFixed(0)} s). Calls to \`${f.model}\`, ${Math.round(f.streamShare * 100)} % streaming, \`max_tokens\`
-${f.maxTokens.toLocaleString("en-US")}; an answer is about 225 output tokens, a prompt about 38 input tokens, so the output bucket binds
-first (the request and input buckets run at about 70 % and 75 % of theirs). Every contender gets a fresh FakeClaude;
-the processes start once. Redis: ${fleet.redis === "none" ? "none found (the Redis row was skipped)" : fleet.redis === "REDIS_URL" ? "`REDIS_URL`" : "a private `redis-server` started by the benchmark"}.
+${f.processes} client processes × ${f.callers} callers against one FakeClaude that enforces, for the API key,
+${f.limits.requestsPerMinute} requests, ${n(f.limits.inputTokensPerMinute)} input tokens and ${n(f.limits.outputTokensPerMinute)} output tokens per minute, with
+\`clockScale: ${f.clockScale}\` (a minute lasts ${(60 / f.clockScale).toFixed(0)} s). Each caller always has a call in flight: one call after
+another for ${(f.durationMs / 1000).toFixed(0)} s, to \`${f.model}\`, ${Math.round(f.streamShare * 100)} % streaming, \`max_tokens\` ${n(f.maxTokens)}. An answer is
+about 225 output tokens and a prompt about 38 input tokens, so the output bucket binds first (the
+request and input buckets run at about 70 % and 75 % of theirs). Every contender gets a fresh
+FakeClaude; the client processes start once. Redis: ${redis}.
 
 ${fleetTable(fleet)}
 
-- **goodput**: output tokens of the calls FakeClaude answered in the measured window ÷ what the output limit
-  allowed in it (a bucket starts full: \`limit × (1 + minutes)\`). The window starts at the server's first request
-  and lasts the run (${(f.durationMs / 1000).toFixed(0)} s, ${((f.durationMs * f.clockScale) / 60_000).toFixed(0)} scaled minutes), while every caller always has a call to make;
-  calls still queued or retrying after it are left out of both sides.
+- **goodput**: output tokens of the calls FakeClaude answered in the measured window ÷ what the output
+  limit allowed in it (a bucket starts full: \`limit × (1 + minutes)\`). The window starts at the
+  server's first request and lasts the run (${(f.durationMs / 1000).toFixed(0)} s, ${((f.durationMs * f.clockScale) / 60_000).toFixed(0)} scaled minutes), while every caller
+  always has a call to make; calls still queued or retrying after it are left out of both sides.
 - **attempts answered 429**: counted by FakeClaude over every \`/v1/messages\` request it received.
-- **time waited**: the latency of successful calls. FakeClaude answers in milliseconds, so this is time spent
-  waiting: in the limiter's queue, or in backoff after 429s (whose \`retry-after\` is at least 1 s, a whole scaled minute).
+- **time waited**: the latency of successful calls${served.length === 0 ? "" : `; FakeClaude itself answered in a median of ${range(served)} ms, so the rest is waiting`}:
+  in the limiter's queue, or in backoff after 429s (whose \`retry-after\` is at least 1 s: a whole scaled minute).
 - **requests / input / output used**: each bucket's share, as goodput.
-- Limiters were told only the window (\`limits: { window: "1 second" }\`, as the server's minute is scaled); the
-  limits themselves were learned from the \`anthropic-ratelimit-*\` headers of the first answers.
+- Limiters were told only the window (\`limits: { window: "1 second" }\`, as the server's minute is
+  scaled); the limits themselves were learned from the \`anthropic-ratelimit-*\` headers of the first
+  answers. Until those arrive nothing is known: the first wave of calls goes out unchecked and is not
+  in the limiter's buckets until the \`remaining\` headers catch up. The few 429s of the limiters are
+  its doing: in a run of this fleet made by hand to look at them, they were all on the output bucket,
+  within the first two scaled minutes; and with the limits configured up front
+  (\`rateLimit: { limits }\`), the Redis and single-process limiters had none (0/791 and 0/807 attempts).
+- **Reading it.** With every caller always busy, the server stays saturated whoever collides: the callers
+  that are not backing off keep the bucket full, so goodput barely separates the contenders. What
+  does is the refused attempts (each a wasted round trip, and against the real API a request that
+  keeps the organisation at its limit) and the waits: without a shared limiter callers race, the
+  winners answer fast and the losers wait out \`retry-after\`s (the long p99); with one, every caller
+  waits its turn in line (a higher p50, a short tail). In-memory limiters in separate processes each
+  believe the whole limit is theirs; the \`remaining\` headers pull their buckets down, which lowers
+  the 429s against no limiter at all but does not prevent them.
 
 `
 }

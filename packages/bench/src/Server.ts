@@ -31,8 +31,8 @@ export interface Summary {
   /** real ms since the server started: the first request's arrival, the end of the last answer */
   readonly firstAt: number
   readonly lastEnd: number
-  /** every answered request as `[arrival (real ms since start), input tokens, output tokens]` */
-  readonly answers: ReadonlyArray<readonly [number, number, number]>
+  /** every answered request as `[arrival (real ms since start), input tokens, output tokens, ms to answer]` */
+  readonly answers: ReadonlyArray<readonly [number, number, number, number]>
 }
 
 /**
@@ -75,7 +75,7 @@ export const summarize = (records: ReadonlyArray<FakeClaude.RecordedRequest>): S
   const served = { requests: 0, inputTokens: 0, outputTokens: 0 }
   let firstAt = Number.POSITIVE_INFINITY
   let lastEnd = 0
-  const answers: Array<readonly [number, number, number]> = []
+  const answers: Array<readonly [number, number, number, number]> = []
   for (const r of records) {
     if (r.path !== "/v1/messages") continue
     attempts += 1
@@ -86,7 +86,7 @@ export const summarize = (records: ReadonlyArray<FakeClaude.RecordedRequest>): S
       served.requests += 1
       served.inputTokens += r.inputTokens ?? 0
       served.outputTokens += r.outputTokens ?? 0
-      answers.push([r.time, r.inputTokens ?? 0, r.outputTokens ?? 0])
+      answers.push([r.time, r.inputTokens ?? 0, r.outputTokens ?? 0, r.durationMs ?? 0])
     }
     firstAt = Math.min(firstAt, r.time)
     lastEnd = Math.max(lastEnd, r.time + (r.durationMs ?? 0))
