@@ -42,8 +42,8 @@ describe("the rate limiter, end to end", () => {
     () =>
       Effect.gen(function* () {
         const fake = yield* FakeClaude.FakeClaude
-        const outcome = yield* saturate({ callers: 32, durationMs: 4_000 })
-        const use = served(yield* fake.requests, limits, clockScale)
+        const outcome = yield* saturate({ callers: 32, durationMs: 5_000 })
+        const use = served(yield* fake.requests, limits, clockScale, 5_000)
         assert.deepStrictEqual(outcome.failures, {})
         assert.isAtMost(use.status429, Math.ceil(use.attempts * 0.01), `${use.status429} of ${use.attempts} were 429s`)
         // the output bucket binds: reserving max_tokens (1,024) without giving back the unused part
@@ -74,7 +74,7 @@ describe("the rate limiter, end to end", () => {
       assert.strictEqual(state.buckets.inputTokens?.capacity, limits.inputTokensPerMinute)
       assert.strictEqual(state.buckets.outputTokens?.capacity, limits.outputTokensPerMinute)
       const outcome = yield* saturate({ callers: 24, durationMs: 2_000 })
-      const use = served(yield* fake.requests, limits, clockScale)
+      const use = served(yield* fake.requests, limits, clockScale, 2_000)
       assert.deepStrictEqual(outcome.failures, {})
       assert.isAtMost(use.status429, Math.ceil(use.attempts * 0.01), `${use.status429} of ${use.attempts} were 429s`)
       // the wired path updates the limiter's metrics

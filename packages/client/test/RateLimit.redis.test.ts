@@ -72,7 +72,7 @@ describe("the rate limiter of a fleet (Redis)", () => {
           children.map((child) => run(child, 3_000)),
           { concurrency: "unbounded" }
         )
-        const use = served(yield* fake.requests, limits, clockScale)
+        const use = served(yield* fake.requests, limits, clockScale, 3_000)
         const summary = JSON.stringify({ outcomes, use })
         for (const outcome of outcomes) assert.deepStrictEqual(outcome.failures, {}, summary)
         assert.isAtLeast(use.attempts, 30, summary)

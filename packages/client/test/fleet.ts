@@ -94,19 +94,20 @@ export interface Served {
 }
 
 /**
- * What a server with `limits` (per scaled minute) served between its first request and the end of
- * its last answer: a bucket starts full, so it allows `limit × (1 + minutes)`.
+ * What a server with `limits` (per scaled minute) served while every caller had a call to make: from
+ * its first request for `windowMs` (the callers' run), so calls still queued or finishing after it
+ * count on neither side. A bucket starts full, so it allows `limit × (1 + minutes)`.
  */
 export const served = (
   records: ReadonlyArray<FakeClaude.RecordedRequest>,
   serverLimits: FakeClaude.RateLimits,
-  scale: number
+  scale: number,
+  windowMs: number
 ): Served => {
   const messages = records.filter((r) => r.path === "/v1/messages")
-  const answered = messages.filter((r) => r.outcome === 200)
   const start = Math.min(...messages.map((r) => r.time))
-  const end = Math.max(...messages.map((r) => r.time + (r.durationMs ?? 0)))
-  const minutes = ((end - start) * scale) / 60_000
+  const answered = messages.filter((r) => r.outcome === 200 && r.time <= start + windowMs)
+  const minutes = (windowMs * scale) / 60_000
   const use = (served: number, limit: number | undefined): Use => {
     const allowed = limit === undefined ? Number.POSITIVE_INFINITY : limit * (1 + minutes)
     return { served, allowed, share: served / allowed }
