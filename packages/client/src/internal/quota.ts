@@ -117,13 +117,16 @@ const annotateWait = (permit: Quota.Permit): Effect.Effect<void> =>
     ? Effect.annotateCurrentSpan("claude.quota.waited_ms", Duration.toMillis(permit.waited))
     : Effect.void
 
+/** Cache writes, which the boundary does not check: a non-negative number, else 0. */
+const cacheWrites = (n: unknown): number => (typeof n === "number" && Number.isFinite(n) && n > 0 ? n : 0)
+
 /** What a message's usage charged: input (cache writes count, cache reads do not) and output. */
 export const usageOf = (usage: {
   readonly input_tokens: number
   readonly output_tokens: number
   readonly cache_creation_input_tokens?: number | null | undefined
 }): Quota.Usage => ({
-  inputTokens: usage.input_tokens + (usage.cache_creation_input_tokens ?? 0),
+  inputTokens: usage.input_tokens + cacheWrites(usage.cache_creation_input_tokens),
   outputTokens: usage.output_tokens
 })
 

@@ -52,6 +52,12 @@ const deltaChars = (delta: Extract<Claude.MessageStreamEvent, { type: "content_b
   }
 }
 
+/** What a transport's stream call opens. */
+type Connection = Awaited<ReturnType<CallContext["transport"]["stream"]>>
+
+/** A count the boundary does not check (cache writes): a non-negative number, else 0. */
+const count = (n: unknown): number => (typeof n === "number" && Number.isFinite(n) && n > 0 ? n : 0)
+
 /** A stream that ended cleanly but without `message_stop` was cut, not finished. */
 const incomplete = () =>
   new ClaudeError.ConnectionError({
@@ -83,7 +89,7 @@ export const stream = (
         counter,
         call,
         (signal, onResponse) => context.transport.stream(params, requestOptions(signal, call, onResponse)),
-        limit === undefined ? undefined : connect<Awaited<ReturnType<CallContext["transport"]["stream"]>>>(limit, held)
+        limit === undefined ? undefined : connect<Connection>(limit, held)
       ).pipe(
         Effect.retry(schedule),
         Effect.onError((cause) =>
@@ -123,7 +129,7 @@ export const stream = (
                 usage.output = event.message.usage.output_tokens
                 usage.id = event.message.id
                 spent.started = true
-                spent.cacheCreation = event.message.usage.cache_creation_input_tokens ?? 0
+                spent.cacheCreation = count(event.message.usage.cache_creation_input_tokens)
                 break
               case "content_block_delta":
                 spent.chars += deltaChars(event.delta)
