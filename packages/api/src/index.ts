@@ -52,3 +52,10 @@ export * as FileLimits from "./FileLimits.js"
  * @since 0.1.0
  */
 export * as Stitch from "./Stitch.js"
+
+/**
+ * A cheap local estimate of a request's input tokens (the formula FakeClaude charges).
+ *
+ * @since 0.1.0
+ */
+export * as Tokens from "./Tokens.js"

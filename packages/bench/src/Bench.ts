@@ -18,6 +18,7 @@ import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Runtime from "effect/Runtime"
 import type * as BatchBench from "./BatchBench.js"
 import * as Contender from "./Contender.js"
+import * as Fleet from "./Fleet.js"
 import type { Regeneration } from "./Regeneration.js"
 import * as Scenario from "./Scenario.js"
 import type * as Server from "./Server.js"
@@ -34,6 +35,8 @@ export interface Options {
   readonly resumable: boolean
   readonly contenders?: ReadonlyArray<Contender.Name> | undefined
   readonly scenarios?: ReadonlyArray<Scenario.Name> | undefined
+  /** run the `fleet` scenario (several client processes sharing one organisation's limits); default true */
+  readonly fleet?: boolean | undefined
   readonly onProgress?: ((line: string) => void) | undefined
 }
 
@@ -115,6 +118,11 @@ export interface Results {
     readonly serverInProcess: boolean
     readonly resumableStream: boolean
     readonly model: string
+    /**
+     * whether claude-resilience ran with its rate limiter (the default `Claude.layer` since issue
+     * 18); absent in results measured before
+     */
+    readonly rateLimiter?: boolean | undefined
   }
   readonly scenarios: ReadonlyArray<Scenario.Scenario>
   readonly rows: ReadonlyArray<Row>
@@ -124,6 +132,8 @@ export interface Results {
   readonly regeneration?: ReadonlyArray<Regeneration> | undefined
   /** the `batch` scenario (Message Batches), run by main.ts */
   readonly batch?: BatchBench.Results | undefined
+  /** the `fleet` scenario: client processes sharing one organisation's rate limits */
+  readonly fleet?: Fleet.Results | undefined
 }
 
 /** The model every call names. */
@@ -228,7 +238,8 @@ export const runOne = async (
     apiKey: server.apiKey,
     model,
     maxTokens,
-    resumable: options.resumable
+    resumable: options.resumable,
+    clockScale: scenario.server.clockScale
   })
   try {
     const cpu = process.cpuUsage()
@@ -394,6 +405,10 @@ export const run = async (options: Options): Promise<Results> => {
   progress(`overhead      median CPU ratio toolkit / sdk = ${overheadResult.medianRatio}`)
   const breaker = await breakerCost(quick ? 5 : 50)
   progress(`breaker       closed +${breaker.closedOverheadNs} ns, open rejection +${breaker.rejectionOverheadNs} ns`)
+  const fleet =
+    options.fleet === false
+      ? undefined
+      : await Fleet.run({ scale: options.scale, seed: options.seed, host: options.host, onProgress: progress })
   const cpu = os.cpus()
   return {
     meta: {
@@ -406,11 +421,13 @@ export const run = async (options: Options): Promise<Results> => {
       seed: options.seed,
       serverInProcess: options.host.inProcess,
       resumableStream: options.resumable,
-      model
+      model,
+      rateLimiter: true
     },
     scenarios,
     rows,
     overhead: overheadResult,
-    breaker
+    breaker,
+    ...(fleet === undefined ? {} : { fleet })
   }
 }

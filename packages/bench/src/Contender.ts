@@ -10,6 +10,7 @@ import { Claude } from "@claude-resilience/client"
 import { RetryPolicy } from "@claude-resilience/retry"
 import { ResumableStream } from "@claude-resilience/stream"
 import { circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleAll, retry, wrap } from "cockatiel"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
@@ -71,6 +72,8 @@ export interface Target {
   readonly maxTokens: number
   /** the toolkit streams through `@claude-resilience/stream` (else `claude.messages.stream`) */
   readonly resumable: boolean
+  /** the server's `clockScale`: a minute of its rate limits lasts `60 s / clockScale` (default 1) */
+  readonly clockScale?: number | undefined
 }
 
 const textOf = (message: Anthropic.Messages.Message): string =>
@@ -206,20 +209,32 @@ export const benchPolicy = RetryPolicy.claude({
 })
 
 /**
- * claude-resilience as the bench configures it: {@link benchPolicy}, a breaker opening after 5
- * consecutive server failures for 1 s.
+ * The options of claude-resilience as the bench configures it: {@link benchPolicy}, a breaker
+ * opening after 5 consecutive server failures for 1 s, and the default in-memory rate limiter
+ * told the server's minute (`60 s / clockScale`: a time-scaled FakeClaude's resets are too coarse
+ * to learn it from).
  *
  * @since 0.1.0
  * @category Layers
  */
-export const toolkitLayer = (target: Pick<Target, "url" | "apiKey">): Layer.Layer<Claude.Claude> =>
-  Claude.layer({
-    apiKey: Redacted.make(target.apiKey),
-    baseURL: target.url,
-    attemptTimeout: "30 seconds",
-    retryPolicy: benchPolicy,
-    circuitBreaker: { trip: CircuitBreaker.consecutiveFailures(5), openDuration: "1 second" }
-  }).pipe(Layer.orDie) // the key is FakeClaude's: a key refused by preflight would be a bug here
+export const toolkitOptions = (target: Pick<Target, "url" | "apiKey" | "clockScale">): Claude.LayerOptions => ({
+  apiKey: Redacted.make(target.apiKey),
+  baseURL: target.url,
+  attemptTimeout: "30 seconds",
+  retryPolicy: benchPolicy,
+  circuitBreaker: { trip: CircuitBreaker.consecutiveFailures(5), openDuration: "1 second" },
+  rateLimit: { limits: { window: Duration.millis(60_000 / (target.clockScale ?? 1)) } }
+})
+
+/**
+ * claude-resilience as the bench configures it ({@link toolkitOptions}).
+ *
+ * @since 0.1.0
+ * @category Layers
+ */
+export const toolkitLayer = (target: Pick<Target, "url" | "apiKey" | "clockScale">): Layer.Layer<Claude.Claude> =>
+  // the key is FakeClaude's: a key refused by preflight would be a bug here
+  Claude.layer(toolkitOptions(target)).pipe(Layer.orDie)
 
 /**
  * claude-resilience: each call is one `runPromise` of the `Claude` service's effect, so the
@@ -229,10 +244,8 @@ export const toolkitLayer = (target: Pick<Target, "url" | "apiKey">): Layer.Laye
  * @since 0.1.0
  * @category Constructors
  */
-export const toolkit = (target: Target): Caller => {
-  const runtime = ManagedRuntime.make(
-    Layer.merge(toolkitLayer(target), Logger.replace(Logger.defaultLogger, Logger.none))
-  )
+export const toolkit = (target: Target, layer: Layer.Layer<Claude.Claude> = toolkitLayer(target)): Caller => {
+  const runtime = ManagedRuntime.make(Layer.merge(layer, Logger.replace(Logger.defaultLogger, Logger.none)))
   const params = (prompt: string) => ({ model: target.model, max_tokens: target.maxTokens, messages: user(prompt) })
   const collectText = <E, R>(events: Stream.Stream<ResumableStream.Event, E, R>, onText: (text: string) => void) =>
     Stream.runFold(events, "", (text, event) => {

@@ -21,7 +21,7 @@ export const notes = (results: Bench.Results): string => {
 - **plain SDK**: \`new Anthropic({ apiKey, baseURL })\`, its defaults: 2 retries with its own backoff (it
   honours \`retry-after\`), no retry once a stream has started.
 - **article \`callWithRetry\`**: [the article](article.md)'s TypeScript loop transcribed as written (5 tries, 1 s base,
-  over \`new Anthropic()\`, so the SDK's 2 retries run *inside* each of its tries; \`console.log\` replaced by a
+  over \`new Anthropic()\`, so the SDK's 2 retries run _inside_ each of its tries; \`console.log\` replaced by a
   function that keeps the lines). Streams use the article's \`stream_with_recovery\` (Python) in TypeScript:
   on \`APIConnectionError\` after some text, one non-streaming "Continue from exactly where you left off."
   call. Two things the code does as written: \`err.headers?.["retry-after"]\` reads a property of a
@@ -42,6 +42,11 @@ export const notes = (results: Bench.Results): string => {
   5 s / 60 s), 502 ladder 1, 3, 10 s (default 3, 10, 30, 60, 120 s), 503 up to 10 attempts, 500 and
   connection errors up to 5. The defaults would give the same success counts with longer tails.
   Streams go through \`ResumableStream.events\` (prefill) when \`@claude-resilience/stream\` is used.
+  ${
+    results.meta.rateLimiter === true
+      ? "The layer includes the default in-memory rate limiter, told the server's minute (`rateLimit: { limits: { window: 60 s / clockScale } }`); a 429 pauses every call of the key for its `retry-after`."
+      : "**The scenario table above was measured before the rate limiter was wired into `Claude.layer` (issue 18)**: its claude-resilience rows are without the limiter (the fleet section is newer). Run `pnpm bench` for a table with it."
+  }
 
 ## Reading the numbers
 

@@ -26,6 +26,13 @@ export interface Summary {
   /** requests that arrived inside an outage window (`faultSource: "outage"`) */
   readonly duringOutage: number
   readonly byOutcome: Readonly<Record<string, number>>
+  /** what the answered (200) requests were charged: requests, input and output tokens */
+  readonly served: { readonly requests: number; readonly inputTokens: number; readonly outputTokens: number }
+  /** real ms since the server started: the first request's arrival, the end of the last answer */
+  readonly firstAt: number
+  readonly lastEnd: number
+  /** every answered request as `[arrival (real ms since start), input tokens, output tokens, ms to answer]` */
+  readonly answers: ReadonlyArray<readonly [number, number, number, number]>
 }
 
 /**
@@ -65,14 +72,35 @@ export const summarize = (records: ReadonlyArray<FakeClaude.RecordedRequest>): S
   let attempts = 0
   let status429 = 0
   let duringOutage = 0
+  const served = { requests: 0, inputTokens: 0, outputTokens: 0 }
+  let firstAt = Number.POSITIVE_INFINITY
+  let lastEnd = 0
+  const answers: Array<readonly [number, number, number, number]> = []
   for (const r of records) {
     if (r.path !== "/v1/messages") continue
     attempts += 1
     if (r.outcome === 429) status429 += 1
     if (r.faultSource === "outage") duringOutage += 1
     byOutcome[String(r.outcome)] = (byOutcome[String(r.outcome)] ?? 0) + 1
+    if (r.outcome === 200) {
+      served.requests += 1
+      served.inputTokens += r.inputTokens ?? 0
+      served.outputTokens += r.outputTokens ?? 0
+      answers.push([r.time, r.inputTokens ?? 0, r.outputTokens ?? 0, r.durationMs ?? 0])
+    }
+    firstAt = Math.min(firstAt, r.time)
+    lastEnd = Math.max(lastEnd, r.time + (r.durationMs ?? 0))
   }
-  return { attempts, status429, duringOutage, byOutcome }
+  return {
+    attempts,
+    status429,
+    duringOutage,
+    byOutcome,
+    served,
+    firstAt: attempts === 0 ? 0 : firstAt,
+    lastEnd,
+    answers
+  }
 }
 
 /**

@@ -57,3 +57,10 @@ export * as BatchContender from "./BatchContender.js"
  * @since 0.1.0
  */
 export * as BatchScenario from "./BatchScenario.js"
+
+/**
+ * The `fleet` scenario: client processes sharing one organisation's rate limits.
+ *
+ * @since 0.1.0
+ */
+export * as Fleet from "./Fleet.js"

@@ -1,7 +1,8 @@
 /**
- * `pnpm bench [--quick] [--in-process] [--no-resume] [--no-write] [--seed N]`: runs the benchmark
- * and writes docs/benchmarks.md and docs/benchmarks.json. `--from-json FILE` renders the page
- * from saved results instead of running.
+ * `pnpm bench [--quick] [--in-process] [--no-resume] [--no-write] [--no-fleet] [--seed N]`: runs the
+ * benchmark and writes docs/benchmarks.md and docs/benchmarks.json. `--from-json FILE` renders the
+ * page from saved results instead of running; `--only fleet` runs the fleet scenario alone and
+ * puts its results into the saved ones (docs/benchmarks.json), leaving the rest as measured.
  *
  * @since 0.1.0
  */
@@ -15,6 +16,7 @@ import * as Effect from "effect/Effect"
 import { compareStrategies, seededCuts } from "./Regeneration.js"
 import * as BatchBench from "./BatchBench.js"
 import * as Bench from "./Bench.js"
+import * as Fleet from "./Fleet.js"
 import * as Notes from "./Notes.js"
 import * as Report from "./Report.js"
 import * as Server from "./Server.js"
@@ -24,34 +26,42 @@ const flag = (name: string) => args.includes(name)
 const seedIndex = args.indexOf("--seed")
 const seed = seedIndex >= 0 ? Number(args[seedIndex + 1] ?? "42") : 42
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..")
+const onlyIndex = args.indexOf("--only")
+const only = onlyIndex >= 0 ? args[onlyIndex + 1] : undefined
+const scale = flag("--quick") ? "quick" : "full"
 
 const program = Effect.gen(function* () {
   const fs = yield* FileSystem.FileSystem
   const fromJson = args.indexOf("--from-json")
+  if (only !== undefined && only !== "fleet")
+    return yield* Effect.dieMessage(`--only ${only}: only "fleet" is supported`)
+  const saved = (file: string) =>
+    Effect.map(fs.readFileString(path.resolve(root, file)), (text) => JSON.parse(text) as Bench.Results)
+  const withHost = <A>(f: (host: Server.Host) => Promise<A>) =>
+    Effect.acquireUseRelease(
+      Effect.sync(() => (flag("--in-process") ? Server.inProcess() : Server.childProcess())),
+      (host) => Effect.promise(() => f(host)),
+      (host) => Effect.promise(() => host.close())
+    )
+  const onProgress = (line: string) => process.stderr.write(`${line}\n`)
   const measured: Bench.Results =
     fromJson >= 0
-      ? JSON.parse(yield* fs.readFileString(path.resolve(args[fromJson + 1] ?? "docs/benchmarks.json")))
-      : yield* Effect.acquireUseRelease(
-          Effect.sync(() => (flag("--in-process") ? Server.inProcess() : Server.childProcess())),
-          (host) =>
-            Effect.promise(() =>
-              Bench.run({
-                scale: flag("--quick") ? "quick" : "full",
-                seed,
-                host,
-                resumable: !flag("--no-resume"),
-                onProgress: (line) => process.stderr.write(`${line}\n`)
-              })
-            ),
-          (host) => Effect.promise(() => host.close())
-        )
+      ? yield* saved(args[fromJson + 1] ?? "docs/benchmarks.json")
+      : only === "fleet"
+        ? {
+            ...(yield* saved("docs/benchmarks.json")),
+            fleet: yield* withHost((host) => Fleet.run({ scale, seed, host, onProgress }))
+          }
+        : yield* withHost((host) =>
+            Bench.run({ scale, seed, host, resumable: !flag("--no-resume"), fleet: !flag("--no-fleet"), onProgress })
+          )
   // Output generated twice per cut, per strategy, on the same seeded cuts (the stream package's measure).
   const results: Bench.Results =
     fromJson >= 0 || measured.regeneration !== undefined
       ? measured
       : {
           ...measured,
-          regeneration: yield* Effect.flatMap(seededCuts(flag("--quick") ? 3 : 12), compareStrategies)
+          regeneration: yield* Effect.flatMap(seededCuts(scale === "quick" ? 3 : 12), compareStrategies)
         }
   // The Message Batches scenario (its own contenders and table).
   const withBatch: Bench.Results =
@@ -61,15 +71,17 @@ const program = Effect.gen(function* () {
           ...results,
           batch: yield* Effect.promise(() =>
             BatchBench.run({
-              scale: flag("--quick") ? "quick" : "full",
+              scale,
               seed,
               onProgress: (line) => process.stderr.write(`${line}\n`)
             })
           )
         }
   yield* Console.log(Report.table(withBatch))
+  if (withBatch.fleet !== undefined) yield* Console.log(Report.fleetTable(withBatch.fleet))
   if (withBatch.batch !== undefined) yield* Console.log(BatchBench.table(withBatch.batch))
-  for (const v of [...Report.verdicts(withBatch), ...(withBatch.batch ? BatchBench.verdicts(withBatch.batch) : [])])
+  const batchVerdicts = withBatch.batch ? BatchBench.verdicts(withBatch.batch) : []
+  for (const v of [...Report.verdicts(withBatch), ...Report.fleetVerdicts(withBatch), ...batchVerdicts])
     yield* Console.log(`${v.met ? "met   " : "MISSED"} ${v.target}: ${v.measured}`)
   if (!flag("--no-write")) {
     const notes = Notes.notes(withBatch) + (withBatch.batch ? `\n${BatchBench.markdown(withBatch.batch)}` : "")

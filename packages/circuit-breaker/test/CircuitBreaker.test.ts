@@ -1,5 +1,6 @@
 import { CircuitBreaker, CircuitBreakerStore } from "@claude-resilience/circuit-breaker"
 import { ClaudeError } from "@claude-resilience/errors"
+import { MAX_METRIC_KEYS, OTHER_KEY } from "../src/internal/breaker.js"
 import { assert, describe, expect, it } from "@effect/vitest"
 import {
   Chunk,
@@ -425,6 +426,31 @@ describe("CircuitBreaker", () => {
       yield* CircuitBreaker.isolate(key)
       assert.strictEqual((yield* rejection(ok.pipe(CircuitBreaker.withCircuit(key)))).state, "Isolated")
     }).pipe(Effect.provide(CircuitBreaker.layer({ trip: CircuitBreaker.consecutiveFailures(2) })))
+  )
+
+  it.effect("keeps its metric labels bounded however many circuits it sees", () =>
+    Effect.gen(function* () {
+      const many = MAX_METRIC_KEYS + 20
+      yield* withBreaker({ trip: CircuitBreaker.consecutiveFailures(1) }, (breaker) =>
+        Effect.forEach(
+          Array.from({ length: many }, (_, i) => `bounded-${i}`),
+          (k) => Effect.zipRight(breaker.isolate(k), Effect.either(breaker.execute(k, ok))),
+          { discard: true }
+        )
+      ).pipe(Effect.provide(Logger.remove(Logger.defaultLogger)))
+      const labels = new Set<string>()
+      for (const pair of yield* Metric.snapshot) {
+        if (!pair.metricKey.name.startsWith("claude_circuit_")) continue
+        for (const tag of pair.metricKey.tags)
+          if (tag.key === "key" && tag.value.startsWith("bounded-")) labels.add(tag.value)
+      }
+      assert.strictEqual(labels.size, MAX_METRIC_KEYS)
+      assert.isFalse(labels.has(`bounded-${many - 1}`))
+      const other = yield* Metric.value(
+        Metric.tagged(Metric.tagged(CircuitBreaker.metrics.rejections, "key", OTHER_KEY), "state", "Isolated")
+      )
+      assert.strictEqual(other.count, many - MAX_METRIC_KEYS)
+    })
   )
 
   it.effect("reports metrics and a log line per transition", () =>

@@ -1,13 +1,14 @@
 /**
  * The `Claude` service: the Messages API over the official `@anthropic-ai/sdk`, with a
- * typed failure channel, and the resilient layer that composes retry → circuit breaker →
- * attempt timeout → request.
+ * typed failure channel, and the resilient layer that composes retry → rate limiter → circuit
+ * breaker → attempt timeout → request.
  *
  * @since 0.1.0
  */
 import type Anthropic from "@anthropic-ai/sdk"
-import { CircuitBreaker } from "@claude-resilience/circuit-breaker"
+import { CircuitBreaker, CircuitBreakerStore } from "@claude-resilience/circuit-breaker"
 import type { ClaudeError } from "@claude-resilience/errors"
+import { Quota, QuotaStore } from "@claude-resilience/rate-limit"
 import { RetryPolicy } from "@claude-resilience/retry"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
@@ -132,6 +133,8 @@ export type TokensCount = Anthropic.Messages.MessageTokensCount
  *   the layer's.
  * - `streamLongRequests`, `streamOnGatewayTimeout` (`create`): as the layer's options of these
  *   names, for this call.
+ * - `priority`: the rate limiter's lane for this call's attempts: `"interactive"` ones go ahead of
+ *   every waiting `"background"` one on the same limit key. Default: the limiter's (`interactive`).
  *
  * @example
  * ```ts
@@ -139,6 +142,7 @@ export type TokensCount = Anthropic.Messages.MessageTokensCount
  *
  * const call: Claude.CallOptions = { timeout: "30 seconds", idleTimeout: "20 seconds", contentTimeout: "2 minutes" }
  * const continued: Claude.CallOptions = { stopReasons: { maxTokens: 3, refusal: "return" } }
+ * const nightly: Claude.CallOptions = { priority: "background" }
  * ```
  *
  * @since 0.1.0
@@ -155,6 +159,7 @@ export interface CallOptions {
   readonly stopReasons?: StopReasons.Options | undefined
   readonly streamLongRequests?: boolean | undefined
   readonly streamOnGatewayTimeout?: boolean | undefined
+  readonly priority?: Quota.Priority | undefined
 }
 
 /**
@@ -336,7 +341,8 @@ export interface Options {
 
 /**
  * Builds the service from options, reading the retry policy and the circuit breaker from
- * context (each replaceable by providing another layer). The API key is checked first
+ * context (each replaceable by providing another layer), and the rate limiter (`Quota`) when
+ * there is one: without it, attempts are not rate-limited. The API key is checked first
  * (`Preflight.apiKey`: trimmed, or a `PreflightError` that never contains it).
  *
  * @example
@@ -357,6 +363,23 @@ export const make = (
     const apiKey = yield* preflight.apiKey(options.apiKey, options.preflight)
     const retry = yield* RetryPolicy.RetryPolicy
     const breaker = yield* CircuitBreaker.CircuitBreaker
+    const quota = yield* Effect.serviceOption(Quota.Quota)
+    return internal.make({
+      options: apiKey === options.apiKey ? options : { ...options, apiKey },
+      retry: retry.schedule,
+      breaker,
+      quota: Option.getOrUndefined(quota)
+    })
+  })
+
+/** {@link make} ignoring any `Quota` in context (`rateLimit: false`). */
+const makeUnlimited = (
+  options: Options
+): Effect.Effect<Service, ClaudeError.PreflightError, RetryPolicy.RetryPolicy | CircuitBreaker.CircuitBreaker> =>
+  Effect.gen(function* () {
+    const apiKey = yield* preflight.apiKey(options.apiKey, options.preflight)
+    const retry = yield* RetryPolicy.RetryPolicy
+    const breaker = yield* CircuitBreaker.CircuitBreaker
     return internal.make({
       options: apiKey === options.apiKey ? options : { ...options, apiKey },
       retry: retry.schedule,
@@ -366,18 +389,22 @@ export const make = (
 
 /**
  * The service without its dependencies: provide `RetryPolicy` and `CircuitBreaker` yourself
- * (e.g. a shared breaker, or `RetryPolicy.layer(Schedule.stop)` in tests).
+ * (e.g. a shared breaker, or `RetryPolicy.layer(Schedule.stop)` in tests). A `Quota` (the rate
+ * limiter) in context is used when there is one — provide `Quota.layer(...)` to rate-limit — but
+ * it is not required: without one, attempts go straight to the breaker.
  *
  * @example
  * ```ts
  * import { CircuitBreaker } from "@claude-resilience/circuit-breaker"
  * import { Claude } from "@claude-resilience/client"
+ * import { Quota } from "@claude-resilience/rate-limit"
  * import { RetryPolicy } from "@claude-resilience/retry"
  * import { Layer, Redacted } from "effect"
  *
  * const ClaudeLive = Claude.layerWithoutDependencies({ apiKey: Redacted.make("sk-ant-...") }).pipe(
  *   Layer.provide(RetryPolicy.layer({ budget: "2 minutes" })),
- *   Layer.provide(CircuitBreaker.layer({ openDuration: "30 seconds" }))
+ *   Layer.provide(CircuitBreaker.layer({ openDuration: "30 seconds" })),
+ *   Layer.provide(Quota.layer({ limits: { requestsPerMinute: 50 } }))
  * )
  * ```
  *
@@ -390,8 +417,43 @@ export const layerWithoutDependencies = (
   Layer.effect(Claude, make(options))
 
 /**
- * The resilient layer with the default retry policy (`RetryPolicy.claude()`) and a default
- * circuit breaker (5 consecutive server failures open a model's circuit for 60 s).
+ * The resilient layer without the stores of its rate limiter and circuit breaker: provide a
+ * `QuotaStore` and a `CircuitBreakerStore` — for a fleet, both on one Redis with
+ * `QuotaRedis.layerFleet` (from `@claude-resilience/rate-limit/QuotaStore/Redis`), so that every
+ * process admits against the same buckets and opens the same circuits. Options as {@link layer}.
+ *
+ * @example
+ * ```ts
+ * import { Claude } from "@claude-resilience/client"
+ * import * as QuotaRedis from "@claude-resilience/rate-limit/QuotaStore/Redis"
+ * import { Layer, Redacted } from "effect"
+ *
+ * const ClaudeFleet = Claude.layerWithoutStores({ apiKey: Redacted.make("sk-ant-...") }).pipe(
+ *   Layer.provide(QuotaRedis.layerFleet({ url: Redacted.make("redis://10.0.0.5:6379") }))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category Layers
+ */
+export const layerWithoutStores = (
+  options: LayerOptions
+): Layer.Layer<Claude, ClaudeError.PreflightError, QuotaStore.QuotaStore | CircuitBreakerStore.CircuitBreakerStore> => {
+  const service =
+    options.rateLimit === false
+      ? Layer.effect(Claude, makeUnlimited(options))
+      : layerWithoutDependencies(options).pipe(Layer.provide(Quota.layerWithoutStore(options.rateLimit)))
+  return service.pipe(
+    Layer.provide(RetryPolicy.layer(options.retryPolicy)),
+    Layer.provide(CircuitBreaker.layerWithoutStore(options.circuitBreaker))
+  )
+}
+
+/**
+ * The resilient layer with the default retry policy (`RetryPolicy.claude()`), a default circuit
+ * breaker (5 consecutive server failures open a model's circuit for 60 s) and the in-memory rate
+ * limiter (`Quota.layer(options.rateLimit)`: limits learned from the API's headers; `rateLimit:
+ * false` turns it off).
  *
  * @example
  * ```ts
@@ -405,14 +467,16 @@ export const layerWithoutDependencies = (
  * @category Layers
  */
 export const layer = (options: LayerOptions): Layer.Layer<Claude, ClaudeError.PreflightError> =>
-  layerWithoutDependencies(options).pipe(
-    Layer.provide(RetryPolicy.layer(options.retryPolicy)),
-    Layer.provide(CircuitBreaker.layer(options.circuitBreaker))
+  layerWithoutStores(options).pipe(
+    Layer.provide(CircuitBreakerStore.layerMemory),
+    Layer.provide(QuotaStore.layerMemory)
   )
 
 /**
  * Options of {@link layer}: the service's {@link Options}, plus the retry policy (options of
- * `RetryPolicy.claude`, or any schedule) and the circuit breaker's options.
+ * `RetryPolicy.claude`, or any schedule), the circuit breaker's options, and the rate limiter's
+ * (`Quota.Options`: limits known up front, the default wait budget, the default priority, the
+ * output reservation) or `false` for no rate limiter.
  *
  * @example
  * ```ts
@@ -422,7 +486,8 @@ export const layer = (options: LayerOptions): Layer.Layer<Claude, ClaudeError.Pr
  * const ClaudeLive = Claude.layer({
  *   apiKey: Redacted.make("sk-ant-..."),
  *   retryPolicy: { budget: "40 seconds", tags: { OverloadedError: { base: "1 second" } } },
- *   circuitBreaker: { openDuration: "5 seconds" }
+ *   circuitBreaker: { openDuration: "5 seconds" },
+ *   rateLimit: { limits: { requestsPerMinute: 50, outputTokensPerMinute: 8_000 } }
  * })
  * ```
  *
@@ -432,6 +497,7 @@ export const layer = (options: LayerOptions): Layer.Layer<Claude, ClaudeError.Pr
 export interface LayerOptions extends Options {
   readonly retryPolicy?: RetryPolicy.Options | Schedule.Schedule<unknown, ClaudeError.ClaudeError> | undefined
   readonly circuitBreaker?: CircuitBreaker.Options | undefined
+  readonly rateLimit?: Quota.Options | false | undefined
 }
 
 /**

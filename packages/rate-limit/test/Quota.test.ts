@@ -3,6 +3,7 @@ import { LimitKey, Quota } from "@claude-resilience/rate-limit"
 import { assert, describe, it } from "@effect/vitest"
 import { Duration, Effect, FastCheck as fc, Fiber, Metric, Option, Redacted, Ref, type Scope, TestClock } from "effect"
 import * as bucket from "../src/internal/bucket.js"
+import { MAX_METRIC_KEYS, OTHER_KEY } from "../src/internal/metrics.js"
 
 const key = LimitKey.make(Redacted.make("sk-ant-api03-quota-test"), "claude-haiku-4-5")
 
@@ -430,5 +431,29 @@ describe("learning from headers (property)", () => {
       }
       return sane(state, now)
     }
+  )
+})
+
+describe("Quota metrics", () => {
+  it.effect("keep their key labels bounded however many limit keys there are", () =>
+    withQuota({}, (quota) =>
+      Effect.gen(function* () {
+        const apiKey = Redacted.make("sk-ant-api03-many-keys")
+        const keys = Array.from({ length: MAX_METRIC_KEYS + 20 }, (_, i) => LimitKey.make(apiKey, `bounded-model-${i}`))
+        yield* Effect.forEach(keys, (k) => spend(quota, { key: k }), { discard: true })
+        const labels = new Set<string>()
+        for (const pair of yield* Metric.snapshot) {
+          if (!pair.metricKey.name.startsWith("claude_quota_")) continue
+          for (const tag of pair.metricKey.tags) if (tag.key === "key") labels.add(tag.value)
+        }
+        const ours = keys.filter((k) => labels.has(k.id))
+        assert.isAtMost(ours.length, MAX_METRIC_KEYS)
+        assert.isFalse(labels.has(keys[keys.length - 1]!.id))
+        const other = yield* Metric.value(
+          Metric.tagged(Metric.tagged(Quota.metrics.admissions, "key", OTHER_KEY), "outcome", "admitted")
+        )
+        assert.isAtLeast(other.count, 20)
+      })
+    )
   )
 })

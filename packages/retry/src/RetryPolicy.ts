@@ -186,6 +186,26 @@ export const observe: <E, R>(
 ) => Schedule.Schedule<Decision, E, R> = observed.observe
 
 /**
+ * The time budget of a schedule built by {@link claude} or {@link observe} (also through
+ * {@link layer} and {@link withPolicy}); `undefined` when it has none or is another schedule
+ * (a combinator applied on top builds a new schedule, which has none either). The client reads it
+ * to bound how long an attempt may wait for the rate limiter.
+ *
+ * @example
+ * ```ts
+ * import { RetryPolicy } from "@claude-resilience/retry"
+ *
+ * RetryPolicy.budgetOf(RetryPolicy.claude({ budget: "2 minutes" })) // Duration.minutes(2)
+ * RetryPolicy.budgetOf(RetryPolicy.claude()) // undefined
+ * ```
+ *
+ * @since 0.1.0
+ * @category Accessors
+ */
+export const budgetOf: (schedule: Schedule.Schedule<unknown, never, unknown>) => Duration.Duration | undefined =
+  observed.budgetOf
+
+/**
  * The Claude retry policy: only retryable errors (`x-should-retry` wins), per-class backoff
  * with decorrelated jitter and a cap, Retry-After as a floor, the 502 ladder, a longer base for
  * 529, 3 attempts for 5xx, an open circuit retried only when its `retryAfter` fits the budget.

@@ -228,6 +228,39 @@ describe("claude", () => {
     })
   )
 
+  it.effect("a rate limiter's QuotaExceededError: retried after its retryAfter when that fits the budget", () =>
+    Effect.gen(function* () {
+      const quota = (retryAfter: Duration.Duration) =>
+        new ClaudeError.QuotaExceededError({
+          message: "short of outputTokens",
+          key: "0123456789abcdef:sonnet-4",
+          bucket: "outputTokens",
+          retryAfter,
+          maxWait: Duration.seconds(10),
+          waited: Duration.zero
+        })
+      const fits = yield* run([quota(Duration.seconds(4))], RetryPolicy.claude({ budget: "10 seconds" }))
+      assert.isTrue(Either.isRight(fits.result))
+      assert.isAtLeast(fits.delays[0]!, 4000)
+      const tooLong = yield* run([quota(Duration.seconds(30))], RetryPolicy.claude({ budget: "10 seconds" }))
+      assert.isTrue(Either.isLeft(tooLong.result))
+      assert.strictEqual(tooLong.attempts, 1)
+      const bounded = yield* run(
+        [quota(Duration.seconds(1)), quota(Duration.seconds(1)), quota(Duration.seconds(1))],
+        RetryPolicy.claude()
+      )
+      assert.strictEqual(bounded.attempts, RetryPolicy.defaults.QuotaExceededError?.maxAttempts)
+    })
+  )
+
+  it("budgetOf reads the budget of a policy, through the layer's make too", () => {
+    assert.strictEqual(Duration.toMillis(RetryPolicy.budgetOf(RetryPolicy.claude({ budget: "2 minutes" }))!), 120_000)
+    assert.isUndefined(RetryPolicy.budgetOf(RetryPolicy.claude()))
+    assert.isUndefined(RetryPolicy.budgetOf(Schedule.recurs(3)))
+    const service = Effect.runSync(RetryPolicy.make({ budget: "30 seconds" }))
+    assert.strictEqual(Duration.toMillis(RetryPolicy.budgetOf(service.schedule)!), 30_000)
+  })
+
   it.effect("a half-open circuit is retried on a short backoff while its probe runs; an isolated one never", () =>
     Effect.gen(function* () {
       const halfOpen = new ClaudeError.CircuitOpenError({ message: "probing", key: "m", state: "HalfOpen" })

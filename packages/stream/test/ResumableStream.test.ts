@@ -2,13 +2,31 @@
  * Resumable streams against FakeClaude (real HTTP, SSE and SDK) and against ScriptedClaude
  * (in memory, virtual time).
  */
+import { CircuitBreaker } from "@claude-resilience/circuit-breaker"
 import { type Claude, ScriptedClaude } from "@claude-resilience/client"
 import { ClaudeError } from "@claude-resilience/errors"
+import { LimitKey, Quota } from "@claude-resilience/rate-limit"
+import { RetryPolicy } from "@claude-resilience/retry"
 import { ResumableStream } from "@claude-resilience/stream"
 import { FakeClaude, Fault } from "@claude-resilience/testing"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Duration, Effect, Exit, Fiber, FastCheck, Option, Schedule, Schema, Stream, TestClock } from "effect"
-import { ask, fast, notices, run, textOf, withFake } from "./helpers.js"
+import {
+  Chunk,
+  Duration,
+  Effect,
+  Exit,
+  Fiber,
+  FastCheck,
+  Layer,
+  Metric,
+  Option,
+  Redacted,
+  Schedule,
+  Schema,
+  Stream,
+  TestClock
+} from "effect"
+import { ask, fast, MODEL, notices, run, textOf, withFake } from "./helpers.js"
 
 const lastMessage = (request: FakeClaude.RecordedRequest) => {
   const body = request.body as {
@@ -238,6 +256,38 @@ describe("ResumableStream with ScriptedClaude", () => {
   })
   const calls = Effect.flatMap(ScriptedClaude.ScriptedClaude, (s) => s.calls)
   const paramsOf = (call: ScriptedClaude.Call) => call.params as Claude.MessageStreamParams
+
+  it.effect("every resumed attempt is admitted by the client's rate limiter and settled with what it used", () =>
+    Effect.gen(function* () {
+      const full = "Hello there, my friend. Fine day."
+      const first = ScriptedClaude.events(ScriptedClaude.message(full), 6)
+      const key = LimitKey.make(Redacted.make("sk-ant-scripted"), MODEL)
+      const admitted = Metric.tagged(Metric.tagged(Quota.metrics.admissions, "key", key.id), "outcome", "admitted")
+      const before = (yield* Metric.value(admitted)).count
+      const limits = { requestsPerMinute: 100, inputTokensPerMinute: 10_000, outputTokensPerMinute: 10_000 }
+      const { events, state } = yield* Effect.gen(function* () {
+        const events = yield* run(ask(), { schedule: Schedule.recurs(3) })
+        const state = yield* Effect.flatMap(Quota.Quota, (quota) => quota.state(key))
+        return { events, state }
+      }).pipe(
+        Effect.provide(
+          ScriptedClaude.layerWithoutDependencies([cut(first, 3), streamOf(" there, my friend. Fine day.")]).pipe(
+            Layer.provide(RetryPolicy.layer()),
+            Layer.provide(CircuitBreaker.layer()),
+            Layer.provideMerge(Quota.layer({ limits }))
+          )
+        )
+      )
+      expect(textOf(events)).toBe(full)
+      // two stream calls: the first and the resumed one, each admitted once
+      expect((yield* Metric.value(admitted)).count - before).toBe(2)
+      expect(state.buckets.requests?.level).toBe(98)
+      // the cut attempt kept the 6 characters it streamed (2 tokens), the resumed one its message_delta
+      // usage; ScriptedClaude reports 10 input tokens per message
+      expect(state.buckets.outputTokens?.level).toBe(10_000 - 2 - Math.ceil(" there, my friend. Fine day.".length / 4))
+      expect(state.buckets.inputTokens?.level).toBe(10_000 - 10 - 10)
+    })
+  )
 
   it.effect("whitespace at the cut: trimmed from the prefill, emitted exactly once", () =>
     Effect.gen(function* () {

@@ -29,6 +29,26 @@ export const metrics = {
   transitions: Metric.counter("claude_circuit_transitions_total", { description: "Circuit state transitions" })
 }
 
+/**
+ * The `key` label of a circuit's metrics. Effect's metric registry keeps every label set it has
+ * seen for the life of the process, so a breaker keyed per tenant or per request would grow it
+ * without bound: a breaker gives the first {@link MAX_METRIC_KEYS} circuits it sees a label of
+ * their own and reports any later one under {@link OTHER_KEY}. Logs and transitions keep the
+ * real key.
+ */
+export const MAX_METRIC_KEYS = 1_000
+export const OTHER_KEY = "_other"
+
+const metricKeys = (): ((key: string) => string) => {
+  const seen = new Set<string>()
+  return (key) => {
+    if (seen.has(key)) return key
+    if (seen.size >= MAX_METRIC_KEYS) return OTHER_KEY
+    seen.add(key)
+    return key
+  }
+}
+
 const stateValue: Record<ClaudeError.CircuitState, number> = { Closed: 0, Open: 1, HalfOpen: 2, Isolated: 3 }
 
 const toState = (entry: Entry): CB.State => {
@@ -69,6 +89,7 @@ export const make = (options: CB.Options = {}): Effect.Effect<CB.Service, never,
     const config = yield* configOf(options)
     const isFailure = options.isFailure ?? serverFailures()
     const hub = yield* Effect.acquireRelease(PubSub.sliding<CB.Transition>(1024), PubSub.shutdown)
+    const metricKey = metricKeys()
 
     const announce = (key: string, change: machine.Change | undefined, at: number): Effect.Effect<void> => {
       if (change === undefined) return Effect.void
@@ -84,10 +105,10 @@ export const make = (options: CB.Options = {}): Effect.Effect<CB.Service, never,
       return Effect.all(
         [
           PubSub.publish(hub, transition),
-          Metric.set(Metric.tagged(metrics.state, "key", key), stateValue[change.to.status]),
+          Metric.set(Metric.tagged(metrics.state, "key", metricKey(key)), stateValue[change.to.status]),
           Metric.increment(
             Metric.taggedWithLabels(metrics.transitions, [
-              MetricLabel.make("key", key),
+              MetricLabel.make("key", metricKey(key)),
               MetricLabel.make("from", change.from.status),
               MetricLabel.make("to", change.to.status)
             ])
@@ -100,14 +121,16 @@ export const make = (options: CB.Options = {}): Effect.Effect<CB.Service, never,
       )
     }
 
-    // Tagged metrics are looked up in the registry by their labels; keep one per key and state.
+    // Tagged metrics are looked up in the registry by their labels; keep one per metric key and
+    // state (bounded with the metric keys: at most MAX_METRIC_KEYS + 1 of them, three states each).
     const rejectionCounters = new Map<string, Metric.Metric.Counter<number>>()
     const rejectionCounter = (key: string, state: string): Metric.Metric.Counter<number> => {
-      const id = `${state}:${key}`
+      const label = metricKey(key)
+      const id = `${state}:${label}`
       let counter = rejectionCounters.get(id)
       if (counter === undefined) {
         counter = Metric.taggedWithLabels(metrics.rejections, [
-          MetricLabel.make("key", key),
+          MetricLabel.make("key", label),
           MetricLabel.make("state", state)
         ])
         rejectionCounters.set(id, counter)

@@ -1,8 +1,8 @@
 /**
  * One attempt of a call: the request under an `AbortSignal` tied to fiber interruption, mapped to
- * a `ClaudeError`, bounded by the attempt timeout, counted by the circuit breaker, in its own span.
- * The stages, from the inside out, are the functions below; a new per-attempt stage (a rate
- * limiter, a bulkhead) goes between them.
+ * a `ClaudeError`, bounded by the attempt timeout, counted by the circuit breaker, admitted by the
+ * rate limiter (a `Stage`, see `quota.ts`), in its own span. The stages, from the inside out, are
+ * the functions below; a new per-attempt stage (a bulkhead) goes between them.
  */
 import { ClaudeError } from "@claude-resilience/errors"
 import * as Duration from "effect/Duration"
@@ -12,6 +12,10 @@ import type * as Claude from "../Claude.js"
 import type { CallContext } from "./call.js"
 import { metrics } from "./metrics.js"
 import { annotateFailure } from "./observe.js"
+import type { OnResponse, Stage } from "./quota.js"
+
+/** What sends one attempt: the request under the attempt's signal and response observer. */
+export type Run<A> = (signal: AbortSignal, onResponse: OnResponse | undefined) => Promise<A>
 
 /** The circuit a call counts in: the call's key, else the layer's rule, else the model. */
 const circuitKey = (context: CallContext, model: string, call: Claude.CallOptions | undefined): string =>
@@ -20,9 +24,10 @@ const circuitKey = (context: CallContext, model: string, call: Claude.CallOption
 /** The request itself, its rejection mapped to a `ClaudeError` (the key redacted from it). */
 const request = <A>(
   context: CallContext,
-  run: (signal: AbortSignal) => Promise<A>
+  run: Run<A>,
+  onResponse: OnResponse | undefined
 ): Effect.Effect<A, ClaudeError.ClaudeError> =>
-  Effect.tryPromise({ try: run, catch: (e) => e }).pipe(
+  Effect.tryPromise({ try: (signal) => run(signal, onResponse), catch: (e) => e }).pipe(
     Effect.catchAll((e) => Effect.flatMap(ClaudeError.fromUnknown(e, { secrets: context.secrets }), Effect.fail))
   )
 
@@ -45,22 +50,28 @@ const withTimeout = <A>(
 
 /**
  * One attempt: the SDK call under an AbortSignal tied to fiber interruption, mapped to a
- * ClaudeError, bounded by the attempt timeout, counted by the breaker, traced. `counter` counts
- * the attempts of the call.
+ * ClaudeError, bounded by the attempt timeout, counted by the breaker, admitted by the rate
+ * limiter (`stage`, outside the breaker so that a breaker rejection gives its tokens back, and
+ * outside the timeout so that waiting for admission does not eat the attempt's time), traced.
+ * `counter` counts the attempts of the call.
  */
-export const attempt = <A>(
+export const attempt = <A, R = never>(
   context: CallContext,
   operation: string,
   model: string,
   counter: { n: number },
   call: Claude.CallOptions | undefined,
-  run: (signal: AbortSignal) => Promise<A>
-): Effect.Effect<A, ClaudeError.ClaudeError> => {
-  const bounded = withTimeout(context, call, request(context, run))
+  run: Run<A>,
+  stage?: Stage<A, R> | undefined
+): Effect.Effect<A, ClaudeError.ClaudeError, R> => {
+  const key = circuitKey(context, model, call)
+  const send = (onResponse: OnResponse | undefined) =>
+    context.breaker.execute(key, withTimeout(context, call, request(context, run, onResponse)))
+  const unlimited = send(undefined)
   return Effect.suspend(() => {
     counter.n += 1
     const n = counter.n
-    return context.breaker.execute(circuitKey(context, model, call), bounded).pipe(
+    return (stage === undefined ? (unlimited as Effect.Effect<A, ClaudeError.ClaudeError, R>) : stage(send)).pipe(
       Effect.tapError((e) => annotateFailure(context, e)),
       Effect.ensuring(Metric.increment(metrics.attempts)),
       Effect.withSpan(`claude.attempt`, {

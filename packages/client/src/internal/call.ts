@@ -5,6 +5,7 @@
  */
 import type { CircuitBreaker } from "@claude-resilience/circuit-breaker"
 import type { ClaudeError, Redaction } from "@claude-resilience/errors"
+import type { Quota } from "@claude-resilience/rate-limit"
 import { RetryPolicy } from "@claude-resilience/retry"
 import * as Clock from "effect/Clock"
 import type * as Duration from "effect/Duration"
@@ -12,8 +13,9 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Schedule from "effect/Schedule"
 import type * as Claude from "../Claude.js"
-import { attempt } from "./attempt.js"
+import { attempt, type Run } from "./attempt.js"
 import { finish, spanAttributes, type Usage } from "./observe.js"
+import type { OnResponse, Stage } from "./quota.js"
 import type { RequestOptions, Transport } from "./transport.js"
 
 /** What every call of one client shares. */
@@ -27,6 +29,8 @@ export interface CallContext {
   readonly attemptTimeout: Duration.Duration
   /** What errors, logs and spans must never show (the API key), in any encoding. */
   readonly secrets: Redaction.Secrets
+  /** The rate limiter every Messages attempt is admitted by; none: attempts go straight on. */
+  readonly quota: Quota.Service | undefined
 }
 
 /** The schedule of one call: its own (`false`: none), else the `RetryPolicy` override, else the layer's. */
@@ -40,26 +44,38 @@ export const scheduleFor = (
       ? Effect.succeed(call.retry)
       : RetryPolicy.resolve(context.retry)
 
-export const requestOptions = (signal: AbortSignal, call?: Claude.CallOptions): RequestOptions => ({
+export const requestOptions = (
+  signal: AbortSignal,
+  call?: Claude.CallOptions,
+  onResponse?: OnResponse | undefined
+): RequestOptions => ({
   signal,
-  ...(call?.headers !== undefined ? { headers: { ...call.headers } } : {})
+  ...(call?.headers !== undefined ? { headers: { ...call.headers } } : {}),
+  ...(onResponse !== undefined ? { onResponse } : {})
 })
 
-/** retry(schedule) → breaker → timeout → request, inside a span with logs and metrics. */
+/**
+ * retry(schedule) → [stage: the rate limiter] → breaker → timeout → request, inside a span with
+ * logs and metrics. `stage` builds the call's per-attempt stage from its schedule and start time.
+ */
 export const resilient = <A>(
   context: CallContext,
   operation: string,
   params: { readonly model: string; readonly max_tokens?: number },
   call: Claude.CallOptions | undefined,
-  run: (signal: AbortSignal) => Promise<A>,
+  run: Run<A>,
   usageOf: (a: A) => Usage | undefined,
-  content: (a: A) => unknown
+  content: (a: A) => unknown,
+  stage?: (
+    schedule: Schedule.Schedule<unknown, ClaudeError.ClaudeError>,
+    startedAt: number
+  ) => Stage<A, never> | undefined
 ): Effect.Effect<A, ClaudeError.ClaudeError> =>
   Effect.gen(function* () {
     const startedAt = yield* Clock.currentTimeMillis
     const counter = { n: 0 }
     const schedule = yield* scheduleFor(context, call)
-    return yield* attempt(context, operation, params.model, counter, call, run).pipe(
+    return yield* attempt(context, operation, params.model, counter, call, run, stage?.(schedule, startedAt)).pipe(
       Effect.retry(schedule),
       Effect.onExit((exit) =>
         finish(

@@ -5,6 +5,7 @@
 import Anthropic from "@anthropic-ai/sdk"
 import type { CircuitBreaker } from "@claude-resilience/circuit-breaker"
 import type { ClaudeError } from "@claude-resilience/errors"
+import type { Quota } from "@claude-resilience/rate-limit"
 import * as Duration from "effect/Duration"
 import { NodeInspectSymbol } from "effect/Inspectable"
 import * as Redacted from "effect/Redacted"
@@ -16,6 +17,7 @@ import { type CallContext, requestOptions, resilient } from "./call.js"
 import { withPreflight } from "./preflight/wire.js"
 import { request } from "./request.js"
 import * as stopReasons from "./stopReasons.js"
+import * as limiter from "./quota.js"
 import { stream } from "./stream.js"
 import { createOrStream } from "./viaStream.js"
 import { sdkTransport, type Transport } from "./transport.js"
@@ -26,6 +28,8 @@ interface MakeInput {
   readonly options: Claude.Options
   readonly retry: Schedule.Schedule<unknown, ClaudeError.ClaudeError>
   readonly breaker: CircuitBreaker.Service
+  /** The rate limiter of every Messages attempt; none by default. */
+  readonly quota?: Quota.Service | undefined
   /** The transport over the SDK client; the SDK's by default. */
   readonly transport?: ((sdk: Anthropic) => Transport) | undefined
 }
@@ -49,7 +53,7 @@ const checkTokensCount = checked<Claude.TokensCount>("count_tokens", tokensCount
 const description = { _id: "@claude-resilience/client/Claude" }
 const sdkDescription = { _id: "@anthropic-ai/sdk/Anthropic" }
 
-export const make = ({ breaker, options, retry, transport: makeTransport }: MakeInput): Claude.Service => {
+export const make = ({ breaker, options, quota, retry, transport: makeTransport }: MakeInput): Claude.Service => {
   const attemptTimeout = Duration.decode(options.attemptTimeout ?? Duration.minutes(10))
   const sdk = new Anthropic({
     apiKey: Redacted.value(options.apiKey),
@@ -67,7 +71,7 @@ export const make = ({ breaker, options, retry, transport: makeTransport }: Make
   })
   const transport = (makeTransport ?? sdkTransport)(sdk)
   const secrets = [options.apiKey]
-  const context: CallContext = { options, retry, breaker, transport, attemptTimeout, secrets }
+  const context: CallContext = { options, retry, breaker, transport, attemptTimeout, secrets, quota }
 
   const create = (params: Claude.MessageCreateParams, call?: Claude.CallOptions) =>
     resilient(
@@ -75,14 +79,18 @@ export const make = ({ breaker, options, retry, transport: makeTransport }: Make
       "create",
       params,
       call,
-      (signal) => transport.create(params, requestOptions(signal, call)).then(checkMessage),
+      (signal, onResponse) => transport.create(params, requestOptions(signal, call, onResponse)).then(checkMessage),
       (message) => ({
         input: message.usage.input_tokens,
         output: message.usage.output_tokens,
         stopReason: message.stop_reason ?? undefined,
         id: message.id
       }),
-      (message) => message.content
+      (message) => message.content,
+      (schedule, startedAt) => {
+        const limit = limiter.limitFor(context, params, call, schedule, startedAt)
+        return limit === undefined ? undefined : limiter.create<Claude.Message>(limit)
+      }
     )
 
   const countTokens = (params: Claude.CountTokensParams, call?: Claude.CallOptions) =>
@@ -91,6 +99,7 @@ export const make = ({ breaker, options, retry, transport: makeTransport }: Make
       "count_tokens",
       params,
       call,
+      // count_tokens has rate limits of its own, not the Messages buckets: no limiter
       (signal) => transport.countTokens(params, requestOptions(signal, call)).then(checkTokensCount),
       () => undefined,
       (count) => count.input_tokens

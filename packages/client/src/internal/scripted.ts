@@ -5,10 +5,12 @@
  */
 import { CircuitBreaker } from "@claude-resilience/circuit-breaker"
 import { ClaudeError } from "@claude-resilience/errors"
+import { Quota } from "@claude-resilience/rate-limit"
 import { RetryPolicy } from "@claude-resilience/retry"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Runtime from "effect/Runtime"
 import type * as Claude from "../Claude.js"
@@ -93,6 +95,8 @@ export const make = (
   Effect.gen(function* () {
     const retry = yield* RetryPolicy.RetryPolicy
     const breaker = yield* CircuitBreaker.CircuitBreaker
+    // A rate limiter only when one is provided: scripted attempts are admitted and settled like real ones.
+    const quota = Option.getOrUndefined(yield* Effect.serviceOption(Quota.Quota))
     // Pauses sleep on the layer's clock (a TestClock drives them), run by the layer's runtime:
     // the transport is promise-based, so this is where a sleep crosses into a promise.
     const clock = yield* Effect.clock
@@ -157,6 +161,7 @@ export const make = (
       options: { apiKey: Redacted.make("sk-ant-scripted") },
       retry: retry.schedule,
       breaker,
+      quota,
       transport: () => transport
     })
     const controls: ScriptedClaude.Service = {

@@ -1,9 +1,12 @@
 /**
- * The streaming call: the connection phase retried like any call, then the events read through
- * {@link fromTransport} (stall watchdog), the usage taken from them, a stream cut before
- * `message_stop` turned into a failure, and the outcome recorded when the stream ends.
+ * The streaming call: the connection phase retried like any call (each connection attempt
+ * admitted by the rate limiter), then the events read through {@link fromTransport} (stall
+ * watchdog), the usage taken from them, a stream cut before `message_stop` turned into a failure,
+ * and the outcome recorded (and the limiter's permit settled) when the stream ends.
  */
+import { Tokens } from "@claude-resilience/api"
 import { ClaudeError } from "@claude-resilience/errors"
+import type { Quota } from "@claude-resilience/rate-limit"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -15,6 +18,7 @@ import { attempt } from "./attempt.js"
 import { type CallContext, requestOptions, scheduleFor } from "./call.js"
 import { fromTransport, type Limits } from "./fromTransport.js"
 import { finish, spanAttributes, type Usage } from "./observe.js"
+import { connect, limitFor } from "./quota.js"
 
 /** The default limit between two stream events of any kind (pings included). */
 export const DEFAULT_IDLE_TIMEOUT: Duration.Duration = Duration.seconds(90)
@@ -33,6 +37,26 @@ const limitsFor = (context: CallContext, call: Claude.CallOptions | undefined): 
   idle: limitOf(call?.idleTimeout, context.options.streamIdleTimeout, DEFAULT_IDLE_TIMEOUT),
   content: limitOf(call?.contentTimeout, context.options.streamContentTimeout, undefined)
 })
+
+/** The characters a delta adds (text, tool input JSON, thinking): the output of a cut stream is estimated from them. */
+const deltaChars = (delta: Extract<Claude.MessageStreamEvent, { type: "content_block_delta" }>["delta"]): number => {
+  switch (delta.type) {
+    case "text_delta":
+      return delta.text.length
+    case "input_json_delta":
+      return delta.partial_json.length
+    case "thinking_delta":
+      return delta.thinking.length
+    default:
+      return 0
+  }
+}
+
+/** What a transport's stream call opens. */
+type Connection = Awaited<ReturnType<CallContext["transport"]["stream"]>>
+
+/** A count the boundary does not check (cache writes): a non-negative number, else 0. */
+const count = (n: unknown): number => (typeof n === "number" && Number.isFinite(n) && n > 0 ? n : 0)
 
 /** A stream that ended cleanly but without `message_stop` was cut, not finished. */
 const incomplete = () =>
@@ -54,9 +78,18 @@ export const stream = (
       const span = yield* Effect.option(Effect.currentSpan)
       const counter = { n: 0 }
       const schedule = yield* scheduleFor(context, call)
+      // The rate limiter's permit of the connection that succeeded, settled when the stream ends.
+      const limit = limitFor(context, params, call, schedule, startedAt)
+      const held: { permit: Quota.Permit | undefined } = { permit: undefined }
       // The connection phase (until the response headers) is retried and counted by the breaker.
-      const sdkStream = yield* attempt(context, "stream", params.model, counter, call, (signal) =>
-        context.transport.stream(params, requestOptions(signal, call))
+      const sdkStream = yield* attempt(
+        context,
+        "stream",
+        params.model,
+        counter,
+        call,
+        (signal, onResponse) => context.transport.stream(params, requestOptions(signal, call, onResponse)),
+        limit === undefined ? undefined : connect<Connection>(limit, held)
       ).pipe(
         Effect.retry(schedule),
         Effect.onError((cause) =>
@@ -68,6 +101,19 @@ export const stream = (
       const done = { stopped: false }
       yield* Effect.addFinalizer(() => Effect.sync(() => (done.stopped ? undefined : sdkStream.controller?.abort())))
       const usage: Usage = { input: 0, output: 0, stopReason: undefined, id: undefined }
+      // What the limiter is told when the stream ends: cache writes count as input; the output
+      // of a stream cut before message_delta is estimated from the deltas received.
+      const spent = { started: false, cacheCreation: 0, delta: false, chars: 0 }
+      // Added after the permit's own finalizer, so it runs before it: the permit is settled with
+      // what the stream used, not closed as a failure.
+      yield* Effect.addFinalizer(() =>
+        held.permit === undefined
+          ? Effect.void
+          : held.permit.settle({
+              inputTokens: spent.started ? usage.input + spent.cacheCreation : undefined,
+              outputTokens: spent.delta ? usage.output : Math.max(usage.output, Tokens.estimateLength(spent.chars))
+            })
+      )
       const events = fromTransport(sdkStream, limitsFor(context, call)).pipe(
         Stream.catchAll((e) =>
           Stream.fromEffect(
@@ -82,10 +128,16 @@ export const stream = (
                 usage.input = event.message.usage.input_tokens
                 usage.output = event.message.usage.output_tokens
                 usage.id = event.message.id
+                spent.started = true
+                spent.cacheCreation = count(event.message.usage.cache_creation_input_tokens)
+                break
+              case "content_block_delta":
+                spent.chars += deltaChars(event.delta)
                 break
               case "message_delta":
                 usage.output = event.usage.output_tokens
                 usage.stopReason = event.delta.stop_reason ?? undefined
+                spent.delta = true
                 break
               case "message_stop":
                 done.stopped = true

@@ -19,10 +19,15 @@ export interface Ping {
 /** What a transport's stream yields once checked: the SDK's raw events, and pings. */
 export type TransportEvent = Claude.MessageStreamEvent | Ping
 
-/** What one request carries besides its body. */
+/**
+ * What one request carries besides its body. `onResponse` is called with a successful response's
+ * headers (the rate limiter learns from them) before its body is read; an error response's
+ * headers travel in the `ClaudeError` instead.
+ */
 export interface RequestOptions {
   readonly signal: AbortSignal
   readonly headers?: Record<string, string>
+  readonly onResponse?: ((headers: Headers) => void) | undefined
 }
 
 /**
@@ -43,8 +48,13 @@ export interface Transport {
  * throws a raw `SyntaxError` on truncated JSON and hands back an HTML page as a string). The
  * request id rides along as the SDK would attach it: `_request_id`, not enumerable.
  */
-const body = async (response: Promise<Response>, what: string): Promise<unknown> => {
+const body = async (
+  response: Promise<Response>,
+  what: string,
+  onResponse: RequestOptions["onResponse"]
+): Promise<unknown> => {
   const r = await response
+  onResponse?.(r.headers)
   const value = parseBody(await r.text(), what)
   if (typeof value === "object" && value !== null && !Array.isArray(value)) {
     Object.defineProperty(value, "_request_id", { value: r.headers.get("request-id"), enumerable: false })
@@ -52,9 +62,18 @@ const body = async (response: Promise<Response>, what: string): Promise<unknown>
   return value
 }
 
+/** The options the SDK takes: ours without the response observer. */
+const sdkOptions = ({ onResponse: _, ...options }: RequestOptions) => options
+
 export const sdkTransport = (sdk: Anthropic): Transport => ({
-  create: (params, options) => body(sdk.messages.create({ ...params, stream: false }, options).asResponse(), "create"),
-  countTokens: (params, options) => body(sdk.messages.countTokens(params, options).asResponse(), "count_tokens"),
+  create: (params, options) =>
+    body(
+      sdk.messages.create({ ...params, stream: false }, sdkOptions(options)).asResponse(),
+      "create",
+      options.onResponse
+    ),
+  countTokens: (params, options) =>
+    body(sdk.messages.countTokens(params, sdkOptions(options)).asResponse(), "count_tokens", options.onResponse),
   stream: async (params, options) => {
     // our own controller, so the body can be aborted after the connection phase's signal is gone
     const controller = new AbortController()
@@ -63,8 +82,9 @@ export const sdkTransport = (sdk: Anthropic): Transport => ({
     try {
       // the raw response, parsed below the SDK: its stream would drop the pings
       const response = await sdk.messages
-        .create({ ...params, stream: true }, { ...options, signal: controller.signal })
+        .create({ ...params, stream: true }, { ...sdkOptions(options), signal: controller.signal })
         .asResponse()
+      options.onResponse?.(response.headers)
       return { controller, [Symbol.asyncIterator]: () => sseEvents(response, controller) }
     } finally {
       options.signal.removeEventListener("abort", abort)

@@ -39,28 +39,47 @@ export interface KeyMetrics {
 // (`Metric.tagged` would build a new array and hash the key on every update).
 const cache = new Map<string, KeyMetrics>()
 
+/**
+ * Effect's metric registry keeps every label set it has seen for the life of the process: the
+ * first {@link MAX_METRIC_KEYS} limit keys get a `key` label of their own, any later one is
+ * counted under {@link OTHER_KEY} (an API key per tenant must not grow the registry without bound).
+ *
+ * @internal
+ */
+export const MAX_METRIC_KEYS = 1_000
+/** @internal */
+export const OTHER_KEY = "_other"
+
+const build = (key: string): KeyMetrics => {
+  const byKey = [MetricLabel.make("key", key)]
+  const admitted = [...byKey, MetricLabel.make("outcome", "admitted")]
+  const rejected = [...byKey, MetricLabel.make("outcome", "rejected")]
+  const buckets = {
+    requests: [...byKey, MetricLabel.make("bucket", "requests")],
+    inputTokens: [...byKey, MetricLabel.make("bucket", "inputTokens")],
+    outputTokens: [...byKey, MetricLabel.make("bucket", "outputTokens")]
+  }
+  return {
+    waited: (millis) => metrics.waited.unsafeUpdate(millis, byKey),
+    depth: (waiting) => metrics.queueDepth.unsafeUpdate(waiting, byKey),
+    admitted: () => metrics.admissions.unsafeUpdate(1, admitted),
+    rejected: () => metrics.admissions.unsafeUpdate(1, rejected),
+    rateLimited: () => metrics.rateLimited.unsafeUpdate(1, byKey),
+    limit: (bucket, value) => metrics.limit.unsafeUpdate(value, buckets[bucket])
+  }
+}
+
+let other: KeyMetrics | undefined
+
 /** @internal */
 export const keyMetrics = (key: string): KeyMetrics => {
-  let found = cache.get(key)
-  if (found === undefined) {
-    if (cache.size >= 10_000) cache.clear()
-    const byKey = [MetricLabel.make("key", key)]
-    const admitted = [...byKey, MetricLabel.make("outcome", "admitted")]
-    const rejected = [...byKey, MetricLabel.make("outcome", "rejected")]
-    const buckets = {
-      requests: [...byKey, MetricLabel.make("bucket", "requests")],
-      inputTokens: [...byKey, MetricLabel.make("bucket", "inputTokens")],
-      outputTokens: [...byKey, MetricLabel.make("bucket", "outputTokens")]
-    }
-    found = {
-      waited: (millis) => metrics.waited.unsafeUpdate(millis, byKey),
-      depth: (waiting) => metrics.queueDepth.unsafeUpdate(waiting, byKey),
-      admitted: () => metrics.admissions.unsafeUpdate(1, admitted),
-      rejected: () => metrics.admissions.unsafeUpdate(1, rejected),
-      rateLimited: () => metrics.rateLimited.unsafeUpdate(1, byKey),
-      limit: (bucket, value) => metrics.limit.unsafeUpdate(value, buckets[bucket])
-    }
-    cache.set(key, found)
+  const found = cache.get(key)
+  if (found !== undefined) return found
+  if (cache.size >= MAX_METRIC_KEYS) {
+    other ??= build(OTHER_KEY)
+    return other
   }
-  return found
+  const made = build(key)
+  cache.set(key, made)
+  return made
 }

@@ -57,6 +57,13 @@ const logGiveUp = (error: unknown, attempt: number, reason: RetryPolicy.GiveUpRe
   )
 }
 
+// The budget of each observed schedule, so a caller holding only the schedule (the client, sizing
+// how long an attempt may wait for the rate limiter) can read it. Weak: schedules are not kept alive.
+const budgets = new WeakMap<object, Duration.Duration>()
+
+export const budgetOf = (schedule: Schedule.Schedule<unknown, never, unknown>): Duration.Duration | undefined =>
+  budgets.get(schedule)
+
 interface ObserveState {
   readonly inner: unknown
   readonly start: number | undefined
@@ -74,7 +81,7 @@ export const observe = <E, R>(
   const budget = options.budget === undefined ? undefined : Duration.toMillis(options.budget)
   const maxAttempts = options.maxAttempts ?? Number.POSITIVE_INFINITY
   const predicate = options.while
-  return Schedule.makeWithState<ObserveState, E, RetryPolicy.Decision, R>(
+  const observed = Schedule.makeWithState<ObserveState, E, RetryPolicy.Decision, R>(
     { inner: self.initial, start: undefined, attempt: 0 },
     (now, error, state) => {
       const start = state.start ?? now
@@ -110,4 +117,6 @@ export const observe = <E, R>(
       })
     }
   )
+  if (budget !== undefined) budgets.set(observed, Duration.millis(budget))
+  return observed
 }

@@ -39,7 +39,10 @@ export const defaults: { readonly [K in ClaudeError.Tag]?: RetryPolicy.TagPolicy
   TimeoutError: backoff("500 millis", "8 seconds", 3),
   // Cheap (no network): an open circuit is waited out (its retryAfter), a half-open one is
   // retried on a short backoff while its probe runs; the budget bounds both.
-  CircuitOpenError: backoff("250 millis", "5 seconds", 10)
+  CircuitOpenError: backoff("250 millis", "5 seconds", 10),
+  // Our rate limiter could not admit the attempt within its wait budget (normally what is left of
+  // the budget below): retried after its retryAfter only when that still fits the budget.
+  QuotaExceededError: backoff("1 second", "60 seconds", 3)
 }
 
 const resolveTag = (

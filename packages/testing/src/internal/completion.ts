@@ -3,7 +3,7 @@
  *
  * @internal
  */
-import { Content } from "@claude-resilience/api"
+import { Content, Tokens } from "@claude-resilience/api"
 import * as Predicate from "effect/Predicate"
 
 /** @internal */
@@ -199,38 +199,11 @@ export const textForPrompt = (prompt: string, seed: number, chars: number = DEFA
 export const completionText = (request: CompletionRequest, seed: number, chars?: number): string =>
   textForPrompt(promptOf(request).prompt, seed, chars)
 
-/** @internal */
-export const estimateTextTokens = (text: string): number => Math.ceil(text.length / 4)
-
-const blockTokens = (block: unknown): number => {
-  if (Content.isText(block)) return estimateTextTokens(block.text)
-  // anything else that is not a primitive, arrays included, is measured by its JSON
-  if (typeof block !== "object" || block === null) return 0
-  if (Predicate.hasProperty(block, "type") && (block.type === "image" || block.type === "document")) return 1_500
-  return estimateTextTokens(JSON.stringify(block))
-}
+/** FakeClaude charges what the client estimates: the one formula of `@claude-resilience/api`'s `Tokens`. @internal */
+export const estimateTextTokens = (text: string): number => Tokens.estimateText(text)
 
 /** @internal */
-export const MESSAGE_OVERHEAD = 4
-/** @internal */
-export const REQUEST_OVERHEAD = 3
-
-/** @internal */
-export const estimateTokens = (request: CompletionRequest): number => {
-  let total = REQUEST_OVERHEAD
-  const system = request.system
-  if (typeof system === "string") total += estimateTextTokens(system)
-  else if (Array.isArray(system)) for (const block of system) total += blockTokens(block)
-  for (const message of request.messages) {
-    total += MESSAGE_OVERHEAD
-    if (typeof message.content === "string") total += estimateTextTokens(message.content)
-    else for (const block of message.content) total += blockTokens(block)
-  }
-  if (request.tools !== undefined && request.tools.length > 0) {
-    total += estimateTextTokens(JSON.stringify(request.tools))
-  }
-  return total
-}
+export const estimateTokens = (request: CompletionRequest): number => Tokens.estimate(request)
 
 /** Split text into deltas of a few words each, keeping every character. @internal */
 export const chunkText = (text: string, wordsPerChunk: number): ReadonlyArray<string> => {
