@@ -24,7 +24,13 @@ import {
   OverloadedError,
   UnknownApiError
 } from "./ResponseErrors.js"
-import { ConnectionError, TimeoutError, CircuitOpenError, QuotaExceededError } from "./LocalErrors.js"
+import {
+  ConnectionError,
+  TimeoutError,
+  CircuitOpenError,
+  QuotaExceededError,
+  BulkheadRejectedError
+} from "./LocalErrors.js"
 import * as classify from "./internal/classify.js"
 import * as internal from "./internal/decode.js"
 import * as member from "./internal/member.js"
@@ -97,6 +103,7 @@ export type ClaudeError =
   | TimeoutError
   | CircuitOpenError
   | QuotaExceededError
+  | BulkheadRejectedError
 
 /**
  * The members that come from an HTTP status or an error body.
@@ -113,7 +120,7 @@ export type ClaudeError =
  */
 export type ApiResponseError = Exclude<
   ClaudeError,
-  ConnectionError | TimeoutError | CircuitOpenError | QuotaExceededError
+  ConnectionError | TimeoutError | CircuitOpenError | QuotaExceededError | BulkheadRejectedError
 >
 
 /**
@@ -167,7 +174,8 @@ export const ClaudeError = Schema.Union(
   ConnectionError,
   TimeoutError,
   CircuitOpenError,
-  QuotaExceededError
+  QuotaExceededError,
+  BulkheadRejectedError
 )
 
 const constructors = Object.fromEntries(ClaudeError.members.map((m) => [m._tag, m])) as unknown as {

@@ -66,6 +66,12 @@ export const advice: { readonly [K in CE.Tag]: CE.Advice } = {
     retry: "retry-after",
     action:
       "Our rate limiter could not admit the call within its wait budget: wait retryAfter, or lower the request rate."
+  },
+  BulkheadRejectedError: {
+    retryable: false,
+    retry: "never",
+    action:
+      "Too many calls of this key in flight: shed the load, raise maxConcurrent, or let calls queue (maxQueue, maxWait)."
   }
 }
 
@@ -73,7 +79,8 @@ export const isApiResponseError = (e: CE.ClaudeError): e is CE.ApiResponseError 
   e._tag !== "ConnectionError" &&
   e._tag !== "TimeoutError" &&
   e._tag !== "CircuitOpenError" &&
-  e._tag !== "QuotaExceededError"
+  e._tag !== "QuotaExceededError" &&
+  e._tag !== "BulkheadRejectedError"
 
 export const isRetryable = (error: CE.ClaudeError): boolean => {
   switch (error._tag) {
@@ -83,6 +90,8 @@ export const isRetryable = (error: CE.ClaudeError): boolean => {
     case "CircuitOpenError":
     case "QuotaExceededError":
       return true
+    case "BulkheadRejectedError":
+      return false
     default: {
       if (error.shouldRetry !== undefined) return error.shouldRetry
       if (error._tag === "UnknownApiError") return error.status !== undefined && error.status >= 500
