@@ -19,6 +19,7 @@ import type * as Redacted from "effect/Redacted"
 import * as RedactedValue from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import type * as Stream from "effect/Stream"
+import * as Bulkhead from "./Bulkhead.js"
 import * as internal from "./internal/client.js"
 
 /**
@@ -278,6 +279,7 @@ export class Claude extends Context.Tag("@claude-resilience/client/Claude")<Clau
  * | `circuitKey` | the request's model |
  * | `logContent` | `false`: prompts and completions are never logged unless `true` |
  * | `defaultHeaders` | none |
+ * | `bulkhead` | off (unless a `Bulkhead` layer is provided): `Bulkhead.Options`, at most `maxConcurrent` calls in flight per model |
  *
  * @example
  * ```ts
@@ -303,11 +305,13 @@ export interface Options {
   readonly circuitKey?: ((params: { readonly model: string }) => string) | undefined
   readonly logContent?: boolean | undefined
   readonly defaultHeaders?: Readonly<Record<string, string>> | undefined
+  readonly bulkhead?: Bulkhead.Options | undefined
 }
 
 /**
  * Builds the service from options, reading the retry policy and the circuit breaker from
- * context (each replaceable by providing another layer).
+ * context (each replaceable by providing another layer), and a `Bulkhead` if one is provided
+ * (`options.bulkhead` builds one of this client's own instead).
  *
  * @example
  * ```ts
@@ -326,7 +330,11 @@ export const make = (
   Effect.gen(function* () {
     const retry = yield* RetryPolicy.RetryPolicy
     const breaker = yield* CircuitBreaker.CircuitBreaker
-    return internal.make({ options, retry: retry.schedule, breaker })
+    const bulkhead =
+      options.bulkhead !== undefined
+        ? yield* Bulkhead.make(options.bulkhead)
+        : Option.getOrUndefined(yield* Effect.serviceOption(Bulkhead.Bulkhead))
+    return internal.make({ options, retry: retry.schedule, breaker, bulkhead })
   })
 
 /**

@@ -36,3 +36,11 @@ export * as ModelCatalog from "./ModelCatalog.js"
  * @since 0.1.0
  */
 export * as ResourceError from "./ResourceError.js"
+
+/**
+ * A bulkhead: at most `maxConcurrent` calls in flight per key (the model), a bounded queue, a typed
+ * rejection when full.
+ *
+ * @since 0.1.0
+ */
+export * as Bulkhead from "./Bulkhead.js"

@@ -1,8 +1,8 @@
 /**
  * One attempt of a call: the request under an `AbortSignal` tied to fiber interruption, mapped to
- * a `ClaudeError`, bounded by the attempt timeout, counted by the circuit breaker, in its own span.
- * The stages, from the inside out, are the functions below; a new per-attempt stage (a rate
- * limiter, a bulkhead) goes between them.
+ * a `ClaudeError`, bounded by the attempt timeout, counted by the circuit breaker, holding a slot of
+ * the bulkhead, in its own span. The stages, from the inside out, are the functions below; a new
+ * per-attempt stage (a rate limiter) goes between them.
  */
 import { ClaudeError } from "@claude-resilience/errors"
 import * as Duration from "effect/Duration"
@@ -14,8 +14,22 @@ import { metrics } from "./metrics.js"
 import { annotateFailure } from "./observe.js"
 
 /** The circuit a call counts in: the call's key, else the layer's rule, else the model. */
-const circuitKey = (context: CallContext, model: string, call: Claude.CallOptions | undefined): string =>
+export const circuitKey = (context: CallContext, model: string, call: Claude.CallOptions | undefined): string =>
   call?.circuitKey ?? context.options.circuitKey?.({ model }) ?? model
+
+/**
+ * The bulkhead stage: the attempt holds a slot of its key while it runs (none without a bulkhead).
+ * Outside the breaker, so a rejection is never counted as the model's failure.
+ */
+export const withBulkhead = <A>(
+  context: CallContext,
+  key: string,
+  model: string,
+  self: Effect.Effect<A, ClaudeError.ClaudeError>
+): Effect.Effect<A, ClaudeError.ClaudeError> =>
+  context.bulkhead === undefined
+    ? self
+    : context.bulkhead.withPermit(context.bulkhead.key({ model, circuitKey: key }), self)
 
 /** The request itself, its rejection mapped to a `ClaudeError` (the key redacted from it). */
 const request = <A>(
@@ -60,7 +74,8 @@ export const attempt = <A>(
   return Effect.suspend(() => {
     counter.n += 1
     const n = counter.n
-    return context.breaker.execute(circuitKey(context, model, call), bounded).pipe(
+    const key = circuitKey(context, model, call)
+    return withBulkhead(context, key, model, context.breaker.execute(key, bounded)).pipe(
       Effect.tapError((e) => annotateFailure(context, e)),
       Effect.ensuring(Metric.increment(metrics.attempts)),
       Effect.withSpan(`claude.attempt`, {

@@ -9,6 +9,7 @@ import * as Duration from "effect/Duration"
 import { NodeInspectSymbol } from "effect/Inspectable"
 import * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
+import type * as Bulkhead from "../Bulkhead.js"
 import type * as Claude from "../Claude.js"
 import { messageProblem, protocolError, tokensCountProblem } from "./boundary.js"
 import { type CallContext, requestOptions, resilient } from "./call.js"
@@ -22,6 +23,8 @@ interface MakeInput {
   readonly options: Claude.Options
   readonly retry: Schedule.Schedule<unknown, ClaudeError.ClaudeError>
   readonly breaker: CircuitBreaker.Service
+  /** The bulkhead every attempt takes a slot of; none: no limit. */
+  readonly bulkhead?: Bulkhead.Service | undefined
   /** The transport over the SDK client; the SDK's by default. */
   readonly transport?: ((sdk: Anthropic) => Transport) | undefined
 }
@@ -45,7 +48,7 @@ const checkTokensCount = checked<Claude.TokensCount>("count_tokens", tokensCount
 const description = { _id: "@claude-resilience/client/Claude" }
 const sdkDescription = { _id: "@anthropic-ai/sdk/Anthropic" }
 
-export const make = ({ breaker, options, retry, transport: makeTransport }: MakeInput): Claude.Service => {
+export const make = ({ breaker, bulkhead, options, retry, transport: makeTransport }: MakeInput): Claude.Service => {
   const attemptTimeout = Duration.decode(options.attemptTimeout ?? Duration.minutes(10))
   const sdk = new Anthropic({
     apiKey: Redacted.value(options.apiKey),
@@ -63,7 +66,7 @@ export const make = ({ breaker, options, retry, transport: makeTransport }: Make
   })
   const transport = (makeTransport ?? sdkTransport)(sdk)
   const secrets = [options.apiKey]
-  const context: CallContext = { options, retry, breaker, transport, attemptTimeout, secrets }
+  const context: CallContext = { options, retry, breaker, bulkhead, transport, attemptTimeout, secrets }
 
   const create = (params: Claude.MessageCreateParams, call?: Claude.CallOptions) =>
     resilient(
