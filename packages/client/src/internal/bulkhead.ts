@@ -95,7 +95,10 @@ export const make = (options: Bulkhead.Options): Bulkhead.Service => {
 
   /** A waiter that leaves the queue without its slot: removed; one that was handed a slot gives it on. */
   const abandon = (key: string, pool: Pool, waiter: Waiter): void => {
-    if (waiter.granted) return releaser(key, pool)()
+    if (waiter.granted) {
+      releaser(key, pool)()
+      return
+    }
     const at = pool.queue.indexOf(waiter)
     if (at >= 0) pool.queue.splice(at, 1)
     if (pool.inFlight === 0 && pool.queue.length === 0 && pools.get(key) === pool) pools.delete(key)
