@@ -44,3 +44,11 @@ export * as ResourceError from "./ResourceError.js"
  * @since 0.1.0
  */
 export * as Bulkhead from "./Bulkhead.js"
+
+/**
+ * Fallback plans on Effect's `ExecutionPlan`: another model (or client) when one is overloaded,
+ * unavailable or refuses.
+ *
+ * @since 0.1.0
+ */
+export * as Fallback from "./Fallback.js"
