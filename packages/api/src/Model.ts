@@ -297,16 +297,22 @@ export const cost = (
 
 /**
  * The known ids nearest to an unknown one (edit distance, closest first), for an error message
- * that says "did you mean …".
+ * that says "did you mean …". `exclude` leaves out the ids of models in those states (e.g.
+ * `["retired"]`: only ids the API still serves).
  *
  * @example
  * ```ts
  * import { Model } from "@claude-resilience/api"
  *
  * Model.suggest("claude-sonet-4-5") // ["claude-sonnet-4-5", …]
+ * Model.suggest("claude-sonnet-4-5", 2, { exclude: ["retired"] }) // ["claude-sonnet-4-6", "claude-sonnet-5-5"]
  * ```
  *
  * @since 0.1.0
  * @category Accessors
  */
-export const suggest = (id: string, max: number = 3): ReadonlyArray<string> => internal.suggest(id, max)
+export const suggest = (
+  id: string,
+  max: number = 3,
+  options?: { readonly exclude?: ReadonlyArray<Status> | undefined }
+): ReadonlyArray<string> => internal.suggest(id, max, options?.exclude)

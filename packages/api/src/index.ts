@@ -10,6 +10,21 @@
 export * as Content from "./Content.js"
 
 /**
+ * The format and dimensions of an image, read from its first bytes (base64 or raw).
+ *
+ * @since 0.1.0
+ */
+export * as Image from "./Image.js"
+
+/**
+ * The Messages API's fixed limits (request size, images, cache breakpoints, tool names), each with
+ * its source.
+ *
+ * @since 0.1.0
+ */
+export * as Limits from "./Limits.js"
+
+/**
  * The models the toolkit knows, with their sources, and the one lookup rule.
  *
  * @since 0.1.0
@@ -30,3 +45,10 @@ export * as BatchLimits from "./BatchLimits.js"
  * @since 0.1.0
  */
 export * as FileLimits from "./FileLimits.js"
+
+/**
+ * Stitching a continued answer onto what was already said, dropping the words it repeats.
+ *
+ * @since 0.1.0
+ */
+export * as Stitch from "./Stitch.js"

@@ -36,6 +36,13 @@ describe("Model", () => {
     expect(Model.suggest("claude-haiku-4-5-2025100")[0]).toBe("claude-haiku-4-5-20251001")
   })
 
+  it.prop("suggests no id of an excluded status", [fc.string({ maxLength: 30 })], ([id]) => {
+    const suggested = Model.suggest(id, 5, { exclude: ["retired"] })
+    expect(suggested).toHaveLength(5)
+    for (const known of suggested)
+      expect(Option.map(Model.get(known), (m) => m.status)).not.toEqual(Option.some("retired"))
+  })
+
   it("every id resolves to the entry that lists it, and every entry has a source", () => {
     for (const model of Model.all) {
       expect(model.source.url).toMatch(/^https:\/\//)

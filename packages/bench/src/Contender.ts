@@ -156,24 +156,30 @@ export const cockatiel = (target: Target): Caller => {
     circuitBreaker(handleAll, { halfOpenAfter: 10 * 1000, breaker: new ConsecutiveBreaker(5) })
   )
   return {
+    // each call its own signal: without one, cockatiel hands every execution one shared never-aborted
+    // signal, the SDK adds an abort listener to it per request in flight, and Node warns past ten
     create: (prompt) =>
-      policy.execute(async ({ signal }) =>
-        textOf(
-          await client.messages.create(
-            { model: target.model, max_tokens: target.maxTokens, messages: user(prompt) },
-            { signal }
-          )
-        )
+      policy.execute(
+        async ({ signal }) =>
+          textOf(
+            await client.messages.create(
+              { model: target.model, max_tokens: target.maxTokens, messages: user(prompt) },
+              { signal }
+            )
+          ),
+        new AbortController().signal
       ),
     stream: (prompt, onText) =>
-      policy.execute(async ({ signal }) =>
-        drain(
-          await client.messages.create(
-            { model: target.model, max_tokens: target.maxTokens, messages: user(prompt), stream: true },
-            { signal }
+      policy.execute(
+        async ({ signal }) =>
+          drain(
+            await client.messages.create(
+              { model: target.model, max_tokens: target.maxTokens, messages: user(prompt), stream: true },
+              { signal }
+            ),
+            onText
           ),
-          onText
-        )
+        new AbortController().signal
       ),
     close: async () => {}
   }
@@ -213,7 +219,7 @@ export const toolkitLayer = (target: Pick<Target, "url" | "apiKey">): Layer.Laye
     attemptTimeout: "30 seconds",
     retryPolicy: benchPolicy,
     circuitBreaker: { trip: CircuitBreaker.consecutiveFailures(5), openDuration: "1 second" }
-  })
+  }).pipe(Layer.orDie) // the key is FakeClaude's: a key refused by preflight would be a bug here
 
 /**
  * claude-resilience: each call is one `runPromise` of the `Claude` service's effect, so the

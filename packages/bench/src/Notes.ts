@@ -20,7 +20,7 @@ export const notes = (results: Bench.Results): string => {
 
 - **plain SDK**: \`new Anthropic({ apiKey, baseURL })\`, its defaults: 2 retries with its own backoff (it
   honours \`retry-after\`), no retry once a stream has started.
-- **article \`callWithRetry\`**: the article's TypeScript loop transcribed as written (5 tries, 1 s base,
+- **article \`callWithRetry\`**: [the article](article.md)'s TypeScript loop transcribed as written (5 tries, 1 s base,
   over \`new Anthropic()\`, so the SDK's 2 retries run *inside* each of its tries; \`console.log\` replaced by a
   function that keeps the lines). Streams use the article's \`stream_with_recovery\` (Python) in TypeScript:
   on \`APIConnectionError\` after some text, one non-streaming "Continue from exactly where you left off."

@@ -35,7 +35,9 @@ const params = {
 /** FakeClaude whose continuation turn repeats the last `repeatWords` words before going on, as models do. */
 const layer = (repeatWords: number) =>
   Layer.unwrapEffect(
-    Effect.map(FakeClaude.FakeClaude, (fake) => Claude.layer({ apiKey: Redacted.make(fake.apiKey), baseURL: fake.url }))
+    Effect.map(FakeClaude.FakeClaude, (fake) =>
+      Claude.layer({ apiKey: Redacted.make(fake.apiKey), baseURL: fake.url }).pipe(Layer.orDie)
+    )
   ).pipe(
     Layer.provideMerge(FakeClaude.layer({ seed: 7, continuationRepeatWords: repeatWords })),
     Layer.merge(Logger.minimumLogLevel(LogLevel.None))

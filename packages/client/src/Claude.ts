@@ -21,6 +21,9 @@ import type * as Schedule from "effect/Schedule"
 import type * as Stream from "effect/Stream"
 import * as Bulkhead from "./Bulkhead.js"
 import * as internal from "./internal/client.js"
+import * as preflight from "./internal/preflight/preflight.js"
+import type * as Preflight from "./Preflight.js"
+import type * as StopReasons from "./StopReasons.js"
 
 /**
  * The SDK's types, re-exported so users need no second import.
@@ -124,12 +127,19 @@ export type TokensCount = Anthropic.Messages.MessageTokensCount
  *   `streamIdleTimeout` (90 seconds).
  * - `contentTimeout` (streams): a second limit for a stream that sends pings but no content;
  *   `false` turns it off. Default: the layer's `streamContentTimeout` (off).
+ * - `preflight`: this call's preflight options, merged over the layer's field by field; `false`
+ *   skips the preflight for this call (see `Preflight.Options`).
+ * - `stopReasons`: what to do with each stop reason (`StopReasons.Options`), field by field over
+ *   the layer's.
+ * - `streamLongRequests`, `streamOnGatewayTimeout` (`create`): as the layer's options of these
+ *   names, for this call.
  *
  * @example
  * ```ts
  * import type { Claude } from "@claude-resilience/client"
  *
  * const call: Claude.CallOptions = { timeout: "30 seconds", idleTimeout: "20 seconds", contentTimeout: "2 minutes" }
+ * const continued: Claude.CallOptions = { stopReasons: { maxTokens: 3, refusal: "return" } }
  * ```
  *
  * @since 0.1.0
@@ -142,6 +152,10 @@ export interface CallOptions {
   readonly headers?: Readonly<Record<string, string>> | undefined
   readonly idleTimeout?: Duration.DurationInput | false | undefined
   readonly contentTimeout?: Duration.DurationInput | false | undefined
+  readonly preflight?: Preflight.Options | false | undefined
+  readonly stopReasons?: StopReasons.Options | undefined
+  readonly streamLongRequests?: boolean | undefined
+  readonly streamOnGatewayTimeout?: boolean | undefined
 }
 
 /**
@@ -199,7 +213,12 @@ export interface RequestOptions extends CallOptions {
  */
 export interface Service {
   readonly messages: {
-    /** One Messages API call. Retries, circuit breaking and timeouts apply per the layer. */
+    /**
+     * One Messages API call. Retries, circuit breaking and timeouts apply per the layer. A request
+     * too long for a non-streaming call, or answered with a 504, is sent as a stream and collected
+     * into the `Message`; stop reasons are handled per `StopReasons.Options` (a `pause_turn` is
+     * continued, a refusal fails with a `RefusalError`).
+     */
     readonly create: (
       params: MessageCreateParams,
       options?: CallOptions
@@ -209,7 +228,9 @@ export interface Service {
      * retried; a failure after the first event ends the stream with a ClaudeError whose
      * `phase` is `"stream"` (use `@claude-resilience/stream` to resume instead). A stream that
      * ends without `message_stop` fails with a `ConnectionError`; one that stalls (see
-     * `idleTimeout`, `contentTimeout`) with a `TimeoutError`.
+     * `idleTimeout`, `contentTimeout`) with a `TimeoutError`. A stream that ends with a `refusal`
+     * or `model_context_window_exceeded` stop reason fails after its last event with a
+     * `RefusalError` / `ContextWindowExceededError` (see `StopReasons.Options`).
      */
     readonly stream: (
       params: MessageStreamParams,
@@ -279,6 +300,10 @@ export class Claude extends Context.Tag("@claude-resilience/client/Claude")<Clau
  * | `circuitKey` | the request's model |
  * | `logContent` | `false`: prompts and completions are never logged unless `true` |
  * | `defaultHeaders` | none |
+ * | `preflight` | every check on (`Preflight.defaults`): the request checked once per call before it is sent; `false`: off |
+ * | `stopReasons` | `StopReasons.defaults`: `pause_turn` continued (5 times at most), `max_tokens` returned, `refusal` and `model_context_window_exceeded` typed failures |
+ * | `streamLongRequests` | `true`: a `create` the SDK would refuse without streaming (more than 10 minutes at 128,000 tokens an hour) is sent as a stream, collected into the `Message` |
+ * | `streamOnGatewayTimeout` | `true`: a `create` answered with a 504 is sent once more as a stream (not retried as it is), collected into the `Message` |
  * | `bulkhead` | off (unless a `Bulkhead` layer is provided): `Bulkhead.Options`, at most `maxConcurrent` calls in flight per model |
  *
  * @example
@@ -305,13 +330,18 @@ export interface Options {
   readonly circuitKey?: ((params: { readonly model: string }) => string) | undefined
   readonly logContent?: boolean | undefined
   readonly defaultHeaders?: Readonly<Record<string, string>> | undefined
+  readonly preflight?: Preflight.Options | false | undefined
+  readonly stopReasons?: StopReasons.Options | undefined
+  readonly streamLongRequests?: boolean | undefined
+  readonly streamOnGatewayTimeout?: boolean | undefined
   readonly bulkhead?: Bulkhead.Options | undefined
 }
 
 /**
  * Builds the service from options, reading the retry policy and the circuit breaker from
  * context (each replaceable by providing another layer), and a `Bulkhead` if one is provided
- * (`options.bulkhead` builds one of this client's own instead).
+ * (`options.bulkhead` builds one of this client's own instead). The API key is checked first
+ * (`Preflight.apiKey`: trimmed, or a `PreflightError` that never contains it).
  *
  * @example
  * ```ts
@@ -326,15 +356,21 @@ export interface Options {
  */
 export const make = (
   options: Options
-): Effect.Effect<Service, never, RetryPolicy.RetryPolicy | CircuitBreaker.CircuitBreaker> =>
+): Effect.Effect<Service, ClaudeError.PreflightError, RetryPolicy.RetryPolicy | CircuitBreaker.CircuitBreaker> =>
   Effect.gen(function* () {
+    const apiKey = yield* preflight.apiKey(options.apiKey, options.preflight)
     const retry = yield* RetryPolicy.RetryPolicy
     const breaker = yield* CircuitBreaker.CircuitBreaker
     const bulkhead =
       options.bulkhead !== undefined
         ? yield* Bulkhead.make(options.bulkhead)
         : Option.getOrUndefined(yield* Effect.serviceOption(Bulkhead.Bulkhead))
-    return internal.make({ options, retry: retry.schedule, breaker, bulkhead })
+    return internal.make({
+      options: apiKey === options.apiKey ? options : { ...options, apiKey },
+      retry: retry.schedule,
+      breaker,
+      bulkhead
+    })
   })
 
 /**
@@ -359,7 +395,7 @@ export const make = (
  */
 export const layerWithoutDependencies = (
   options: Options
-): Layer.Layer<Claude, never, RetryPolicy.RetryPolicy | CircuitBreaker.CircuitBreaker> =>
+): Layer.Layer<Claude, ClaudeError.PreflightError, RetryPolicy.RetryPolicy | CircuitBreaker.CircuitBreaker> =>
   Layer.effect(Claude, make(options))
 
 /**
@@ -377,7 +413,7 @@ export const layerWithoutDependencies = (
  * @since 0.1.0
  * @category Layers
  */
-export const layer = (options: LayerOptions): Layer.Layer<Claude> =>
+export const layer = (options: LayerOptions): Layer.Layer<Claude, ClaudeError.PreflightError> =>
   layerWithoutDependencies(options).pipe(
     Layer.provide(RetryPolicy.layer(options.retryPolicy)),
     Layer.provide(CircuitBreaker.layer(options.circuitBreaker))
@@ -456,7 +492,7 @@ export const config: Config.Config<Options> = Config.all({
  */
 export const layerConfig = (
   extra?: Partial<Omit<LayerOptions, "apiKey">>
-): Layer.Layer<Claude, import("effect/ConfigError").ConfigError> =>
+): Layer.Layer<Claude, import("effect/ConfigError").ConfigError | ClaudeError.PreflightError> =>
   Layer.unwrapEffect(Effect.map(config, (options) => layer({ ...options, ...stripUndefined(extra) })))
 
 /**
@@ -482,7 +518,7 @@ export const layerConfigWithoutDependencies = (
   extra?: Partial<Omit<Options, "apiKey">>
 ): Layer.Layer<
   Claude,
-  import("effect/ConfigError").ConfigError,
+  import("effect/ConfigError").ConfigError | ClaudeError.PreflightError,
   RetryPolicy.RetryPolicy | CircuitBreaker.CircuitBreaker
 > =>
   Layer.unwrapEffect(
@@ -500,14 +536,35 @@ const stripUndefined = <A extends object>(a: A | undefined): Partial<A> => {
 
 /**
  * The metrics the client records: calls by outcome and tag, attempts, retries, latency,
- * tokens in and out.
+ * tokens in and out, and `billingErrors` (`claude_billing_errors_total`: every call that failed
+ * with a 402 `billing_error`, to alert on).
+ *
+ * `claude_calls_total` is counted under its tags (`outcome`, `error_tag`): the untagged
+ * `Metric.value(Claude.metrics.calls)` stays at `{ count: 0 }`. Read one tagged series, or every
+ * series with `Metric.snapshot` (docs/observability.md exports them to OpenTelemetry).
  *
  * @example
  * ```ts
  * import { Claude } from "@claude-resilience/client"
- * import { Metric } from "effect"
+ * import { Effect, Metric, MetricState } from "effect"
  *
- * const snapshot = Metric.value(Claude.metrics.calls)
+ * // successful calls so far: { count: 2 } after two
+ * const successes = Metric.value(
+ *   Claude.metrics.calls.pipe(Metric.tagged("outcome", "success"), Metric.tagged("error_tag", "none"))
+ * )
+ *
+ * // every series of claude_calls_total:
+ * // [["outcome=success,error_tag=none", 2], ["outcome=failure,error_tag=NotFoundError", 1]]
+ * const calls = Effect.map(Metric.snapshot, (pairs) =>
+ *   pairs.flatMap(({ metricKey, metricState }) =>
+ *     metricKey.name === "claude_calls_total" && MetricState.isCounterState(metricState)
+ *       ? [[metricKey.tags.map((t) => `${t.key}=${t.value}`).join(","), Number(metricState.count)] as const]
+ *       : []
+ *   )
+ * )
+ *
+ * // an untagged counter reads directly: input tokens so far
+ * const inputTokens = Metric.value(Claude.metrics.inputTokens)
  * ```
  *
  * @since 0.1.0

@@ -10,6 +10,14 @@
 export * as Claude from "./Claude.js"
 
 /**
+ * One cheap check of a request before it is sent: the API key, `max_tokens`, the model id, images,
+ * `cache_control`, the request's size and tool definitions, each a typed error with its advice.
+ *
+ * @since 0.1.0
+ */
+export * as Preflight from "./Preflight.js"
+
+/**
  * An in-memory, scripted `Claude` for fast unit tests: no HTTP, retries and breaker still apply.
  *
  * @since 0.1.0
@@ -36,6 +44,14 @@ export * as ModelCatalog from "./ModelCatalog.js"
  * @since 0.1.0
  */
 export * as ResourceError from "./ResourceError.js"
+
+/**
+ * What `create` and `stream` do with each stop reason: `pause_turn` continued, `max_tokens`
+ * optionally continued, `refusal` and `model_context_window_exceeded` as typed failures.
+ *
+ * @since 0.1.0
+ */
+export * as StopReasons from "./StopReasons.js"
 
 /**
  * A bulkhead: at most `maxConcurrent` calls in flight per key (the model), a bounded queue, a typed

@@ -11,6 +11,7 @@ import { FakeClaude } from "@claude-resilience/testing"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
@@ -180,7 +181,7 @@ export const toolkitLayer = (config: { readonly apiKey: Redacted.Redacted<string
     attemptTimeout: "30 seconds",
     retryPolicy: drillPolicy,
     circuitBreaker: { trip: CircuitBreaker.consecutiveFailures(5), openDuration: Duration.seconds(1) }
-  })
+  }).pipe(Layer.orDie) // a malformed key ends the drill with preflight's message (never the key)
 
 /**
  * The drill's options.
@@ -355,7 +356,7 @@ export const runLive = (
       tally,
       { ...options, seed: 0, profile: "calm" },
       Effect.flatMap(Claude.Claude, (claude) => Workload.run(Workload.toolkitCaller(claude, options), options, tally))
-    ).pipe(Effect.provide(Claude.layer({ apiKey, baseURL: options.baseURL })))
+    ).pipe(Effect.provide(Claude.layer({ apiKey, baseURL: options.baseURL }).pipe(Layer.orDie)))
     const after = yield* Workload.toolkitCounters(options.model)
     return Workload.report("toolkit", options, yield* Ref.get(tally), {
       wallMs: result.wallMs,

@@ -29,6 +29,9 @@ import {
   TimeoutError,
   CircuitOpenError,
   QuotaExceededError,
+  PreflightError,
+  RefusalError,
+  ContextWindowExceededError,
   BulkheadRejectedError
 } from "./LocalErrors.js"
 import * as classify from "./internal/classify.js"
@@ -103,6 +106,9 @@ export type ClaudeError =
   | TimeoutError
   | CircuitOpenError
   | QuotaExceededError
+  | PreflightError
+  | RefusalError
+  | ContextWindowExceededError
   | BulkheadRejectedError
 
 /**
@@ -120,7 +126,14 @@ export type ClaudeError =
  */
 export type ApiResponseError = Exclude<
   ClaudeError,
-  ConnectionError | TimeoutError | CircuitOpenError | QuotaExceededError | BulkheadRejectedError
+  | ConnectionError
+  | TimeoutError
+  | CircuitOpenError
+  | QuotaExceededError
+  | PreflightError
+  | RefusalError
+  | ContextWindowExceededError
+  | BulkheadRejectedError
 >
 
 /**
@@ -175,6 +188,9 @@ export const ClaudeError = Schema.Union(
   TimeoutError,
   CircuitOpenError,
   QuotaExceededError,
+  PreflightError,
+  RefusalError,
+  ContextWindowExceededError,
   BulkheadRejectedError
 )
 

@@ -229,19 +229,30 @@ export class RequestTimeoutError extends Member<RequestTimeoutError>()("RequestT
 export class ConflictError extends Member<ConflictError>()("ConflictError", ApiErrorFields) {}
 
 /**
- * 413 `request_too_large`: the body exceeds the API's size limit (use the Files API).
+ * 413 `request_too_large`: the body exceeds the API's size limit (use the Files API). Raised
+ * by the API, or by the client's preflight check before any byte was sent: then `preflight` is
+ * `true`, `status` is absent, and `bytes` and `maxBytes` give the body's size and the limit.
  *
  * @example
  * ```ts
  * import { ClaudeError } from "@claude-resilience/errors"
  *
  * new ClaudeError.RequestTooLargeError({ message: "request exceeds 32 MB", status: 413 })
+ * const local = (e: ClaudeError.RequestTooLargeError) => e.preflight === true
  * ```
  *
  * @since 0.1.0
  * @category Errors
  */
-export class RequestTooLargeError extends Member<RequestTooLargeError>()("RequestTooLargeError", ApiErrorFields) {}
+export class RequestTooLargeError extends Member<RequestTooLargeError>()("RequestTooLargeError", {
+  ...ApiErrorFields,
+  /** `true`: raised by the client's preflight check, before anything was sent. */
+  preflight: Schema.optional(Schema.Boolean),
+  /** The size of the JSON body, in bytes (preflight). */
+  bytes: Schema.optional(Schema.Number),
+  /** The limit it exceeds, in bytes (preflight). */
+  maxBytes: Schema.optional(Schema.Number)
+}) {}
 
 /**
  * 422: the request is well-formed but semantically wrong (an invalid tool schema, say).

@@ -164,6 +164,17 @@ describe("headers on errors", () => {
     expect(ClaudeError.isRetryable(yes)).toBe(true)
   })
 
+  it("a 402 is never retryable, even when x-should-retry says true", () => {
+    const billing = ClaudeError.fromResponseAt(
+      { status: 402, headers: { "x-should-retry": "true" }, body: envelope("billing_error", "credit balance too low") },
+      NOW
+    )
+    expect(billing._tag).toBe("BillingError")
+    expect(billing.shouldRetry).toBe(true)
+    expect(ClaudeError.isRetryable(billing)).toBe(false)
+    expect(ClaudeError.advice.BillingError.retry).toBe("never")
+  })
+
   it.effect("resolves an HTTP-date retry-after against the Effect Clock (TestClock)", () =>
     Effect.gen(function* () {
       yield* TestClock.setTime(NOW)
@@ -222,7 +233,7 @@ describe("SSE error events", () => {
 describe("classification", () => {
   it("has advice for every tag", () => {
     for (const tag of ClaudeError.tags) expect(ClaudeError.advice[tag].action.length).toBeGreaterThan(0)
-    expect(ClaudeError.tags).toHaveLength(21)
+    expect(ClaudeError.tags).toHaveLength(24)
   })
   it("a bulkhead's rejection is local, never retried, not a server failure", () => {
     const e = new ClaudeError.BulkheadRejectedError({
@@ -238,6 +249,37 @@ describe("classification", () => {
     expect(ClaudeError.isApiResponseError(e)).toBe(false)
     expect(ClaudeError.advice.BulkheadRejectedError.retry).toBe("never")
     expect(Schema.decodeUnknownSync(ClaudeError.ClaudeError)(Schema.encodeSync(ClaudeError.ClaudeError)(e))).toEqual(e)
+  })
+  it("a PreflightError is local, never retried, never a server failure, and prints its check and field", () => {
+    const e = new ClaudeError.PreflightError({
+      message: "max_tokens 200000 is above the output cap of claude-haiku-4-5 (64000)",
+      check: "max_tokens",
+      field: "max_tokens",
+      advice: "Lower max_tokens."
+    })
+    expect(ClaudeError.isRetryable(e)).toBe(false)
+    expect(ClaudeError.isServerFailure(e)).toBe(false)
+    expect(ClaudeError.isApiResponseError(e)).toBe(false)
+    expect(ClaudeError.advice.PreflightError.retry).toBe("never")
+    expect(String(e)).toBe(
+      "PreflightError (max_tokens, max_tokens): max_tokens 200000 is above the output cap of claude-haiku-4-5 (64000)"
+    )
+    const decoded = Schema.decodeSync(ClaudeError.ClaudeError)(Schema.encodeSync(ClaudeError.ClaudeError)(e))
+    expect(decoded._tag === "PreflightError" && decoded.field).toBe("max_tokens")
+  })
+  it("a RequestTooLargeError raised before sending says so", () => {
+    const e = new ClaudeError.RequestTooLargeError({
+      message: "the request is 40000000 bytes, above the 33554432-byte limit",
+      preflight: true,
+      bytes: 40_000_000,
+      maxBytes: 33_554_432
+    })
+    expect(ClaudeError.isRetryable(e)).toBe(false)
+    expect(String(e)).toBe(
+      "RequestTooLargeError (preflight): the request is 40000000 bytes, above the 33554432-byte limit"
+    )
+    const fromApi = ClaudeError.fromResponseAt({ status: 413 }, NOW)
+    expect(fromApi._tag === "RequestTooLargeError" && fromApi.preflight).toBeUndefined()
   })
   it("an aborted connection is not retryable, a reset one is", () => {
     expect(ClaudeError.isRetryable(new ClaudeError.ConnectionError({ message: "x", reason: "aborted" }))).toBe(false)
@@ -256,6 +298,41 @@ describe("classification", () => {
       expect(result).toBe("auth 401")
     })
   )
+  it("refusals and answers cut at the context window: typed, never retried, not server failures", () => {
+    const response = {
+      id: "msg_01",
+      model: "claude-sonnet-4-6",
+      content: [{ type: "text", text: "I can't" }],
+      stop_reason: "refusal",
+      stop_details: { type: "refusal", category: "cyber", explanation: "policy" },
+      usage: { input_tokens: 10, output_tokens: 2, service_tier: "standard" }
+    }
+    const refusal = new ClaudeError.RefusalError({
+      message: "refused",
+      model: "claude-sonnet-4-6",
+      stopDetails: response.stop_details,
+      response,
+      requestId: "req_7"
+    })
+    const cut = new ClaudeError.ContextWindowExceededError({
+      message: "cut",
+      model: "claude-haiku-4-5",
+      response: { ...response, model: "claude-haiku-4-5", stop_reason: "model_context_window_exceeded" }
+    })
+    for (const e of [refusal, cut]) {
+      expect(ClaudeError.isClaudeError(e)).toBe(true)
+      expect(ClaudeError.isRetryable(e)).toBe(false)
+      expect(ClaudeError.isServerFailure(e)).toBe(false)
+      expect(ClaudeError.isApiResponseError(e)).toBe(false)
+      expect(ClaudeError.advice[e._tag].retry).toBe("never")
+    }
+    expect(String(refusal)).toBe("RefusalError (claude-sonnet-4-6, cyber, request-id req_7): refused")
+    expect(String(cut)).toBe("ContextWindowExceededError (claude-haiku-4-5): cut")
+    const decoded = Schema.decodeSync(ClaudeError.ClaudeError)(Schema.encodeSync(ClaudeError.ClaudeError)(refusal))
+    expect(decoded._tag === "RefusalError" && decoded.response).toEqual(response)
+    expect(decoded._tag === "RefusalError" && decoded.stopDetails?.category).toBe("cyber")
+  })
+
   it("round-trips through the union schema", () => {
     const e = ClaudeError.fromResponseAt({ status: 429, headers: { "retry-after": "3" } }, NOW)
     const encoded = Schema.encodeSync(ClaudeError.ClaudeError)(e)

@@ -1,6 +1,7 @@
 /**
  * Issue 13: stalls resume like cuts, per-model prefill support learned once, exact stitching of
- * continuations, whole tool calls across cuts, lifecycle events and interruption.
+ * continuations, whole tool calls across cuts, lifecycle events and interruption. (The stitching
+ * function itself, `Stitch`, is tested in @claude-resilience/api.)
  */
 import { ScriptedClaude } from "@claude-resilience/client"
 import { ClaudeError } from "@claude-resilience/errors"
@@ -8,30 +9,12 @@ import { PrefillSupport, ResumableStream } from "@claude-resilience/stream"
 import { FakeClaude, Fault, Reply } from "@claude-resilience/testing"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, Layer, Schedule, Stream, TestClock } from "effect"
-import { stitch } from "../src/internal/stitch.js"
 import { ask, fast, MODEL, notices, run, textOf, withFake } from "./helpers.js"
 
 const resumed = (events: ReadonlyArray<ResumableStream.Event>) => events.filter(ResumableStream.isResumed)
 
 const lastRole = (request: FakeClaude.RecordedRequest) =>
   (request.body as { readonly messages: ReadonlyArray<{ readonly role: string }> }).messages.at(-1)!.role
-
-describe("stitch", () => {
-  it("drops a repeat of the last words and keeps the whitespace exact", () => {
-    expect(stitch("one two three ", "two three four", 100, false)).toEqual({ text: "four", dropped: 10, held: "" })
-    expect(stitch("one two three", " four", 100, true)).toEqual({ text: " four", dropped: 0, held: "" })
-    expect(stitch("one two three ", " four", 100, true)).toEqual({ text: "four", dropped: 1, held: "" })
-    expect(stitch("Hel", "lo world", 100, true)).toEqual({ text: "lo world", dropped: 0, held: "" })
-    // the head stops inside the whitespace already emitted: the rest of it is held
-    expect(stitch("one two.\n\n", "two.", 100, true)).toEqual({ text: "", dropped: 4, held: "\n\n" })
-    // a repeat must start at a word: "e" is not the end of "the" repeated
-    expect(stitch("the", "e cat", 100, true)).toEqual({ text: "e cat", dropped: 0, held: "" })
-    // undecided while the head could still grow into a longer repeat
-    expect(stitch("one two three", "two thr", 100, false)).toBeUndefined()
-    // beyond the bound the repeat is not looked for
-    expect(stitch("one two three", "two three four", 5, true)).toEqual({ text: "two three four", dropped: 0, held: "" })
-  })
-})
 
 describe("stall watchdog in the resumable stream", () => {
   it.live("a stalled socket resumes like a cut: TimeoutError (phase stream), exact text", () =>

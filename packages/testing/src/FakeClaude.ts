@@ -212,8 +212,8 @@ export interface Options {
    */
   readonly contextWindow?: number | undefined
   /**
-   * accepted model ids, exactly (default: every id the `Model` table knows — {@link defaultModels} —
-   * and new dated snapshots of them, by the table's lookup rule)
+   * accepted model ids, exactly (default: every id the `Model` table knows but retired ones —
+   * {@link defaultModels} — and new dated snapshots of them, by the table's lookup rule)
    */
   readonly models?: ReadonlyArray<string> | undefined
   /** length of a completion's full text in characters (default 900) */
@@ -224,6 +224,11 @@ export interface Options {
   readonly eventDelayMs?: number | undefined
   /** records kept (oldest dropped first; default 10_000), so a long-running server stays bounded */
   readonly maxRecords?: number | undefined
+  /**
+   * the largest request body in bytes; a larger one is answered with 413 `request_too_large`
+   * before authentication, as the API's proxy does (default `Limits.requestBytes`, 32 MiB)
+   */
+  readonly maxRequestBytes?: number | undefined
   /** answer every request carrying `tools` with a tool_use block (default: only when the user asks, see docs) */
   readonly alwaysUseTools?: boolean | undefined
   /**
@@ -396,8 +401,9 @@ export class FakeClaude extends Context.Tag("@claude-resilience/testing/FakeClau
 export const defaultApiKey: string = state.DEFAULT_API_KEY
 
 /**
- * The model ids `@claude-resilience/api`'s `Model` table knows (`Model.ids`): accepted when
- * `Options.models` is not given, together with new dated snapshots of them.
+ * The model ids `@claude-resilience/api`'s `Model` table knows (`Model.ids`) but those of retired
+ * models (the API answers those with 404): accepted when `Options.models` is not given, together
+ * with new dated snapshots of them.
  *
  * @since 0.1.0
  * @category Constructors

@@ -31,6 +31,44 @@ export interface ToolCall {
 }
 
 /**
+ * A `stop_reason` the API sends.
+ *
+ * @since 0.1.0
+ * @category Models
+ * @example
+ * ```ts
+ * import { Reply } from "@claude-resilience/testing"
+ *
+ * const paused: Reply.StopReason = "pause_turn"
+ * ```
+ */
+export type StopReason =
+  | "end_turn"
+  | "max_tokens"
+  | "stop_sequence"
+  | "tool_use"
+  | "pause_turn"
+  | "refusal"
+  | "model_context_window_exceeded"
+
+/**
+ * The `stop_details` of a refusal, as the API sends them.
+ *
+ * @since 0.1.0
+ * @category Models
+ * @example
+ * ```ts
+ * import { Reply } from "@claude-resilience/testing"
+ *
+ * const details: Reply.StopDetails = { category: "cyber", explanation: "Malware development" }
+ * ```
+ */
+export interface StopDetails {
+  readonly category: "cyber" | "bio" | "frontier_llm" | "reasoning_extraction" | "general_harms" | null
+  readonly explanation: string | null
+}
+
+/**
  * Options every reply accepts.
  *
  * @since 0.1.0
@@ -40,11 +78,23 @@ export interface ToolCall {
  * import { Reply } from "@claude-resilience/testing"
  *
  * const options: Reply.BaseOptions = { match: (request) => request.stream }
+ * const refusal = Reply.text("I can't help with that.", {
+ *   stopReason: "refusal",
+ *   stopDetails: { category: "cyber", explanation: null }
+ * })
  * ```
  */
 export interface BaseOptions {
   /** only a request for which this returns `true` consumes the reply (default: any `/v1/messages` request) */
   readonly match?: ((request: RequestInfo) => boolean) | undefined
+  /**
+   * the answer's `stop_reason` (default: `tool_use` when it calls tools, else `end_turn`), in the JSON
+   * answer and in the stream's `message_delta`: e.g. `pause_turn`, `refusal`, `max_tokens`,
+   * `model_context_window_exceeded`
+   */
+  readonly stopReason?: StopReason | undefined
+  /** the answer's `stop_details` (`{ type: "refusal", ...details }`; default `null`) */
+  readonly stopDetails?: StopDetails | undefined
 }
 
 /**

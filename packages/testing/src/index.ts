@@ -10,6 +10,13 @@
 export * as FakeClaude from "./FakeClaude.js"
 
 /**
+ * Images for tests: the smallest JPEG, PNG, GIF or WebP file whose header says a given size.
+ *
+ * @since 0.1.0
+ */
+export * as FakeImage from "./FakeImage.js"
+
+/**
  * Plain data describing the faults FakeClaude injects.
  *
  * @since 0.1.0

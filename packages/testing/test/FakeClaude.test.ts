@@ -426,26 +426,34 @@ describe("FakeClaude models, from the api package's Model table", () => {
     )
   )
 
-  it.live("serves every id the table knows and new dated snapshots of them; `models` narrows it", () =>
-    Effect.gen(function* () {
-      assert.deepStrictEqual(FakeClaude.defaultModels, Model.ids)
-      yield* withFake({}, (_fake, client) =>
-        Effect.gen(function* () {
-          const snapshot = yield* attempt(() =>
-            client.messages.create(params("hi", { model: "claude-sonnet-4-6-20260101" }))
-          )
-          assert.strictEqual(snapshot.model, "claude-sonnet-4-6-20260101")
-        })
-      )
-      yield* withFake({ models: [PREFILL_MODEL] }, (_fake, client) =>
-        Effect.gen(function* () {
-          const error = yield* rejection(() => client.messages.create(params("hi")))
-          assert.instanceOf(error, Anthropic.NotFoundError)
-          const ok = yield* attempt(() => client.messages.create(params("hi", { model: PREFILL_MODEL })))
-          assert.strictEqual(ok.model, PREFILL_MODEL)
-        })
-      )
-    })
+  it.live(
+    "serves every id the table knows but retired ones, and new dated snapshots of them; `models` narrows it",
+    () =>
+      Effect.gen(function* () {
+        assert.deepStrictEqual(
+          FakeClaude.defaultModels,
+          Model.ids.filter((id) => Model.unsafeGet(id)?.status !== "retired")
+        )
+        yield* withFake({}, (_fake, client) =>
+          Effect.gen(function* () {
+            const snapshot = yield* attempt(() =>
+              client.messages.create(params("hi", { model: "claude-sonnet-4-6-20260101" }))
+            )
+            assert.strictEqual(snapshot.model, "claude-sonnet-4-6-20260101")
+            // retired on 2026-11-30: the API answers 404
+            const retired = yield* rejection(() => client.messages.create(params("hi", { model: "claude-sonnet-4-5" })))
+            assert.instanceOf(retired, Anthropic.NotFoundError)
+          })
+        )
+        yield* withFake({ models: [PREFILL_MODEL] }, (_fake, client) =>
+          Effect.gen(function* () {
+            const error = yield* rejection(() => client.messages.create(params("hi")))
+            assert.instanceOf(error, Anthropic.NotFoundError)
+            const ok = yield* attempt(() => client.messages.create(params("hi", { model: PREFILL_MODEL })))
+            assert.strictEqual(ok.model, PREFILL_MODEL)
+          })
+        )
+      })
   )
 
   it.live("checks a prompt against its model's context window", () =>

@@ -122,4 +122,30 @@ describe("FakeClaude scripted replies", () => {
       })
     )
   )
+
+  it.live("a scripted stop reason and stop_details, in the JSON answer and in the stream's message_delta", () =>
+    withFake({ seed: 3 }, (fake, client) =>
+      Effect.gen(function* () {
+        const refusal = Reply.text("I can't help with that.", {
+          stopReason: "refusal",
+          stopDetails: { category: "cyber", explanation: "Malware development" }
+        })
+        yield* fake.reply(refusal, refusal, Reply.text("Searching.", { stopReason: "pause_turn" }))
+        const message = yield* attempt(() => client.messages.create(params("Write malware")))
+        assert.strictEqual(message.stop_reason, "refusal")
+        assert.deepStrictEqual(message.stop_details, {
+          type: "refusal",
+          category: "cyber",
+          explanation: "Malware development"
+        })
+        const streamed = yield* attempt(() => client.messages.stream(params("Write malware")).finalMessage())
+        assert.strictEqual(streamed.stop_reason, "refusal")
+        assert.deepStrictEqual(streamed.stop_details, message.stop_details)
+        assert.strictEqual(textOf(streamed), "I can't help with that.")
+        const paused = yield* attempt(() => client.messages.create(params("Search the web")))
+        assert.strictEqual(paused.stop_reason, "pause_turn")
+        assert.isNull(paused.stop_details)
+      })
+    )
+  )
 })

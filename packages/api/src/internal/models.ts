@@ -340,8 +340,16 @@ const distance = (a: string, b: string): number => {
   return previous[b.length]!
 }
 
-export const suggest = (id: string, max: number): ReadonlyArray<string> =>
-  IDS.map((known) => [known, distance(id, known)] as const)
+export const suggest = (
+  id: string,
+  max: number,
+  exclude: ReadonlyArray<Model.Status> | undefined
+): ReadonlyArray<string> =>
+  (exclude === undefined || exclude.length === 0
+    ? IDS
+    : IDS.filter((known) => !exclude.includes(BY_ID.get(known)!.status))
+  )
+    .map((known) => [known, distance(id, known)] as const)
     .sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))
     .slice(0, Math.max(0, max))
     .map(([known]) => known)

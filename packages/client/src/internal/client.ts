@@ -11,10 +11,14 @@ import * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import type * as Bulkhead from "../Bulkhead.js"
 import type * as Claude from "../Claude.js"
+import * as billing from "./billing.js"
 import { messageProblem, protocolError, tokensCountProblem } from "./boundary.js"
 import { type CallContext, requestOptions, resilient } from "./call.js"
+import { withPreflight } from "./preflight/wire.js"
 import { request } from "./request.js"
+import * as stopReasons from "./stopReasons.js"
 import { stream } from "./stream.js"
+import { createOrStream } from "./viaStream.js"
 import { sdkTransport, type Transport } from "./transport.js"
 
 export { metrics } from "./metrics.js"
@@ -95,15 +99,32 @@ export const make = ({ breaker, bulkhead, options, retry, transport: makeTranspo
       (count) => count.input_tokens
     )
 
-  const service = {
+  const service = withPreflight(options, {
     messages: {
-      create,
-      stream: (params: Claude.MessageStreamParams, call?: Claude.CallOptions) => stream(context, params, call),
-      countTokens
+      // Once per call: the stop reasons around the requests of the turn, each request streamed
+      // when too long for a non-streaming call or met with a 504; a 402 reported.
+      create: (params, call) =>
+        billing.watch(
+          "create",
+          params.model,
+          stopReasons.create(stopReasons.resolve(options.stopReasons, call?.stopReasons), params, (request) =>
+            createOrStream(context, create, request, call)
+          )
+        ),
+      stream: (params, call) =>
+        billing.watchStream(
+          params.model,
+          stopReasons.checkStream(
+            stopReasons.resolve(options.stopReasons, call?.stopReasons),
+            stream(context, params, call)
+          )
+        ),
+      countTokens: (params, call) => billing.watch("count_tokens", params.model, countTokens(params, call))
     },
     request: request(context, sdk),
-    retrySchedule: retry
-  }
+    retrySchedule: retry,
+    sdk
+  })
   // The SDK client holds the key in plain text: reachable as `claude.sdk`, but not enumerable, so
   // `util.inspect`, `JSON.stringify` and spreads of the service never walk into it.
   Object.defineProperties(service, {

@@ -16,7 +16,12 @@ export const metrics = {
     "Claude API call duration including retries (ms)"
   ),
   inputTokens: Metric.counter("claude_tokens_input_total", { description: "Input tokens reported by the API" }),
-  outputTokens: Metric.counter("claude_tokens_output_total", { description: "Output tokens reported by the API" })
+  outputTokens: Metric.counter("claude_tokens_output_total", { description: "Output tokens reported by the API" }),
+  /** Calls that failed with a 402 `billing_error`: alert on it (never retried). */
+  billingErrors: Metric.counter("claude_billing_errors_total", {
+    description: "Claude API calls that failed with 402 billing_error",
+    incremental: true
+  })
 }
 
 // Tagged metrics are looked up by their labels on every update: build each one once.

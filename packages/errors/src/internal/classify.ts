@@ -12,7 +12,11 @@ export const advice: { readonly [K in CE.Tag]: CE.Advice } = {
     retry: "never",
     action: "Check the API key: present, trimmed, not revoked."
   },
-  BillingError: { retryable: false, retry: "never", action: "Check billing and credit balance." },
+  BillingError: {
+    retryable: false,
+    retry: "never",
+    action: "Check billing and credit balance; alert on it (never retried, whatever x-should-retry says)."
+  },
   PermissionError: {
     retryable: false,
     retry: "never",
@@ -67,6 +71,21 @@ export const advice: { readonly [K in CE.Tag]: CE.Advice } = {
     action:
       "Our rate limiter could not admit the call within its wait budget: wait retryAfter, or lower the request rate."
   },
+  PreflightError: {
+    retryable: false,
+    retry: "never",
+    action: "Fix the request before sending it: the error's field and advice say what is wrong and how to fix it."
+  },
+  RefusalError: {
+    retryable: false,
+    retry: "never",
+    action: "The model refused (read stopDetails): rephrase, or try another model (a fallback plan)."
+  },
+  ContextWindowExceededError: {
+    retryable: false,
+    retry: "never",
+    action: "The answer was cut at the context window: shorten the conversation or use a larger window."
+  },
   BulkheadRejectedError: {
     retryable: false,
     retry: "never",
@@ -80,6 +99,9 @@ export const isApiResponseError = (e: CE.ClaudeError): e is CE.ApiResponseError 
   e._tag !== "TimeoutError" &&
   e._tag !== "CircuitOpenError" &&
   e._tag !== "QuotaExceededError" &&
+  e._tag !== "PreflightError" &&
+  e._tag !== "RefusalError" &&
+  e._tag !== "ContextWindowExceededError" &&
   e._tag !== "BulkheadRejectedError"
 
 export const isRetryable = (error: CE.ClaudeError): boolean => {
@@ -90,6 +112,12 @@ export const isRetryable = (error: CE.ClaudeError): boolean => {
     case "CircuitOpenError":
     case "QuotaExceededError":
       return true
+    case "PreflightError":
+    // A retry cannot help: the same request is refused or cut the same way, and a billing
+    // problem outlasts any backoff (so a 402 is never retried, whatever x-should-retry says).
+    case "RefusalError":
+    case "ContextWindowExceededError":
+    case "BillingError":
     case "BulkheadRejectedError":
       return false
     default: {

@@ -11,8 +11,10 @@ import type * as Duration from "effect/Duration"
 import type * as ResumableStream from "../ResumableStream.js"
 import { Accounting, tokens } from "./accounting.js"
 import * as request from "./request.js"
-import { DEFAULT_MAX_OVERLAP, stitch } from "./stitch.js"
+import { Stitch } from "@claude-resilience/api"
 import { DeliveredTools } from "./toolCalls.js"
+
+const { DEFAULT_MAX_OVERLAP, stitch } = Stitch
 
 type RawEvent = Claude.MessageStreamEvent
 type Params = Claude.MessageStreamParams

@@ -35,6 +35,7 @@ export interface Message {
   readonly content: ReadonlyArray<Block>
   readonly stop_reason: string
   readonly stop_sequence: string | null
+  readonly stop_details: (Reply.StopDetails & { readonly type: "refusal" }) | null
   readonly usage: Usage
 }
 
@@ -81,7 +82,7 @@ const scripted = (config: Config, reply: Reply.Reply, n: number, prefix: string,
   }
   return {
     content,
-    stopReason: reply._tag === "ToolUse" && reply.calls.length > 0 ? "tool_use" : "end_turn",
+    stopReason: reply.stopReason ?? (reply._tag === "ToolUse" && reply.calls.length > 0 ? "tool_use" : "end_turn"),
     stopSequence: null,
     outputTokens: content.reduce(
       (sum, block) =>
@@ -199,6 +200,7 @@ export const make = (
     content: body.content,
     stop_reason: body.stopReason,
     stop_sequence: body.stopSequence,
+    stop_details: reply?.stopDetails !== undefined ? { type: "refusal", ...reply.stopDetails } : null,
     usage: {
       input_tokens: inputTokens,
       cache_creation_input_tokens: 0,

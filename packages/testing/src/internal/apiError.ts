@@ -10,6 +10,8 @@ export interface ApiErrorSpec {
   readonly status: number
   readonly type: string
   readonly message: string
+  /** `error.details` (an `error_code` and its fields), for the errors the API details */
+  readonly details?: Readonly<Record<string, unknown>> | undefined
 }
 
 /** A 400 `invalid_request_error`. @internal */
@@ -70,8 +72,17 @@ export const forStatus = (
 })
 
 /** The JSON body of an error answer. @internal */
-export const body = (requestId: string, type: string, message: string): string =>
-  JSON.stringify({ type: "error", error: { type, message }, request_id: requestId })
+export const body = (
+  requestId: string,
+  type: string,
+  message: string,
+  details?: Readonly<Record<string, unknown>> | undefined
+): string =>
+  JSON.stringify({
+    type: "error",
+    error: details === undefined ? { type, message } : { type, message, details },
+    request_id: requestId
+  })
 
 /** A proxy's HTML error page (Cloudflare's, as seen in front of the API). @internal */
 export const htmlPage = (status: number): string => {

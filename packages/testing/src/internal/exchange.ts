@@ -109,7 +109,7 @@ export const error = (
   text(
     exchange,
     spec.status,
-    ApiError.body(exchange.record.id, spec.type, spec.message),
+    ApiError.body(exchange.record.id, spec.type, spec.message, spec.details),
     "application/json",
     extraHeaders
   )

@@ -44,7 +44,13 @@ const validated = (
     const result = validate(incoming.request.body, models.accepts, countTokens)
     if (Either.isLeft(result)) return yield* Exchange.refuse(exchange, result.left)
     const request = result.right
-    if (!countTokens) yield* refuseIf(exchange, Preflight.prefill(models, request))
+    if (!countTokens) {
+      yield* refuseIf(exchange, Preflight.prefill(models, request))
+      yield* refuseIf(exchange, Preflight.maxTokens(request))
+    }
+    const body = incoming.request.body as Readonly<Record<string, unknown>>
+    yield* refuseIf(exchange, Preflight.tools(body))
+    yield* refuseIf(exchange, Preflight.content(body, request.model))
     const inputTokens = Completion.estimateTokens(request)
     exchange.record.inputTokens = inputTokens
     return { request, inputTokens }

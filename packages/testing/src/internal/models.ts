@@ -18,8 +18,8 @@ export interface Models {
   readonly contextWindow: (model: string) => number
 }
 
-/** Every id the table knows (aliases and snapshots). @internal */
-export const DEFAULT_MODELS: ReadonlyArray<string> = Model.ids
+/** Every id the table knows (aliases and snapshots) but those of retired models. @internal */
+export const DEFAULT_MODELS: ReadonlyArray<string> = Model.ids.filter((id) => Model.unsafeGet(id)?.status !== "retired")
 
 /** An exact id, or a prefix ending in `*`. */
 const matches = (patterns: ReadonlyArray<string>) => (model: string) =>
@@ -31,8 +31,14 @@ export const make = (options: Options): Models => {
   const rejectPrefill = options.rejectPrefill
   const window = options.contextWindow
   return {
-    // the table's lookup rule also serves a new dated snapshot of a known alias
-    accepts: models === undefined ? Model.isKnown : (model) => models.includes(model),
+    // the table's lookup rule also serves a new dated snapshot of a known alias; a retired id gets the API's 404
+    accepts:
+      models === undefined
+        ? (model) => {
+            const known = Model.unsafeGet(model)
+            return known !== undefined && known.status !== "retired"
+          }
+        : (model) => models.includes(model),
     rejectsPrefill:
       rejectPrefill === undefined ? (model) => Model.resumeMode(model) === "continuation" : matches(rejectPrefill),
     contextWindow: window === undefined ? (model) => Model.contextWindow(model) : () => window

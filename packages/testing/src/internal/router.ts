@@ -8,7 +8,6 @@
 import type * as HttpMethod from "@effect/platform/HttpMethod"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 import type * as Fault from "../Fault.js"
@@ -20,6 +19,7 @@ import * as FaultInjection from "./faultInjection.js"
 import * as Files from "./files.js"
 import * as Messages from "./messages.js"
 import * as ModelCatalog from "./modelCatalog.js"
+import * as NodeHttp from "./nodeHttp.js"
 import * as RequestRecord from "./record.js"
 import type { State } from "./state.js"
 
@@ -99,12 +99,20 @@ const serve = (state: State, handle: Exchange.Handler | undefined) =>
       state,
       n,
       record,
-      socket: NodeHttpServerRequest.toServerResponse(request)
+      socket: NodeHttp.toServerResponse(request)
     }
 
     return yield* Effect.gen(function* () {
       // read as bytes: a Files upload is binary; the text is what every other endpoint parses
       const bytes = Buffer.from(yield* Effect.orElseSucceed(request.arrayBuffer, () => new ArrayBuffer(0)))
+      // the proxy in front of the API answers an oversized body before anything else (and it is not recorded)
+      if (bytes.byteLength > state.config.maxRequestBytes) {
+        return yield* Exchange.error(exchange, {
+          status: 413,
+          type: "request_too_large",
+          message: "Request exceeds the maximum allowed number of bytes."
+        })
+      }
       const { body, unparsable } = parse(bytes.toString("utf8"))
       record.body = body
       record.stream = Predicate.hasProperty(body, "stream") && body.stream === true

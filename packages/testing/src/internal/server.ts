@@ -1,14 +1,13 @@
 /**
- * The FakeClaude server: its state, a Node HTTP server on 127.0.0.1 serving the router, and the
+ * The FakeClaude server: its state, a `node:http` server on 127.0.0.1 serving the router, and the
  * service a test drives it with.
  *
  * @internal
  */
-import { createServer } from "node:http"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type { Options, Service } from "../FakeClaude.js"
+import * as NodeHttp from "./nodeHttp.js"
 import * as RequestRecord from "./record.js"
 import * as Router from "./router.js"
 import * as State from "./state.js"
@@ -17,16 +16,7 @@ import * as State from "./state.js"
 export const make = (options: Options = {}): Effect.Effect<Service, never, Scope.Scope> =>
   Effect.gen(function* () {
     const state = yield* State.make(options)
-    const nodeServer = createServer()
-    const httpServer = yield* NodeHttpServer.make(() => nodeServer, {
-      port: state.config.port,
-      host: "127.0.0.1"
-    }).pipe(Effect.orDie)
-    // released before the server closes: otherwise close() waits for stalled or kept-alive connections
-    yield* Effect.addFinalizer(() => Effect.sync(() => nodeServer.closeAllConnections()))
-    yield* httpServer.serve(Router.make(state))
-    const address = httpServer.address
-    const port = address._tag === "TcpAddress" ? address.port : 0
+    const { port } = yield* NodeHttp.serve(Router.make(state), { port: state.config.port, host: "127.0.0.1" })
 
     const service: Service = {
       url: `http://127.0.0.1:${port}`,

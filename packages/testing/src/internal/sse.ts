@@ -51,6 +51,7 @@ export const eventsOf = (message: Message, wordsPerDelta: number): ReadonlyArray
       content: [],
       stop_reason: null,
       stop_sequence: null,
+      stop_details: null,
       usage: { ...message.usage, output_tokens: 1 }
     }
   })
@@ -69,7 +70,11 @@ export const eventsOf = (message: Message, wordsPerDelta: number): ReadonlyArray
     ...(blocks.length === 0 ? [PING] : blocks),
     frame("message_delta", {
       type: "message_delta",
-      delta: { stop_reason: message.stop_reason, stop_sequence: message.stop_sequence },
+      delta: {
+        stop_reason: message.stop_reason,
+        stop_sequence: message.stop_sequence,
+        stop_details: message.stop_details
+      },
       usage: { output_tokens: message.usage.output_tokens }
     }),
     frame("message_stop", { type: "message_stop" })

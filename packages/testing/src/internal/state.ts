@@ -6,7 +6,7 @@
  *
  * @internal
  */
-import { BatchLimits } from "@claude-resilience/api"
+import { BatchLimits, Limits } from "@claude-resilience/api"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
@@ -44,6 +44,8 @@ export interface Config {
   readonly continuationRepeatWords: number
   readonly alwaysUseTools: boolean
   readonly maxRecords: number
+  /** a larger body is answered with 413 `request_too_large` */
+  readonly maxRequestBytes: number
   readonly outages: ReadonlyArray<OutageWindow>
   readonly batches: BatchConfig
   readonly filesDownloadable: boolean
@@ -77,6 +79,7 @@ export const config = (options: Options): Config => {
     continuationRepeatWords: Math.max(0, options.continuationRepeatWords ?? 0),
     alwaysUseTools: options.alwaysUseTools === true,
     maxRecords: Math.max(1, options.maxRecords ?? 10_000),
+    maxRequestBytes: options.maxRequestBytes ?? Limits.requestBytes,
     outages: (options.outages ?? []).map((o) => ({
       ...o,
       fromMs: Duration.toMillis(o.from),

@@ -4,20 +4,14 @@
  *
  * @internal
  */
+import type * as Stitch from "../Stitch.js"
 
 const isWhitespace = (c: string) => /\s/.test(c)
 
 /** @internal */
 export const DEFAULT_MAX_OVERLAP = 200
 
-/**
- * The overlap between the end of `emitted` and the start of `head`, both without the whitespace at
- * the join: the longest `k <= bound` such that the last `k` characters of `emitted` start a word and
- * `head` starts with them. `undefined` while `head` is too short to rule out a longer overlap and
- * more may come (`final` false).
- *
- * @internal
- */
+/** @internal */
 export const overlap = (emitted: string, head: string, bound: number, final: boolean): number | undefined => {
   const max = Math.min(bound, emitted.length)
   let best = 0
@@ -36,20 +30,8 @@ export const overlap = (emitted: string, head: string, bound: number, final: boo
   return pending && !final ? undefined : best
 }
 
-/**
- * Joins a continuation `head` to `emitted`: drops a repeat of the tail of `emitted` (up to `bound`
- * characters) and the whitespace `emitted` already ends with. Returns the text to emit, and the
- * emitted whitespace the head did not reach yet (`held`, to drop from what follows), or
- * `undefined` while undecided.
- *
- * @internal
- */
-export const stitch = (
-  emitted: string,
-  head: string,
-  bound: number,
-  final: boolean
-): { readonly text: string; readonly dropped: number; readonly held: string } | undefined => {
+/** @internal */
+export const stitch = (emitted: string, head: string, bound: number, final: boolean): Stitch.Stitched | undefined => {
   let end = emitted.length
   while (end > 0 && isWhitespace(emitted.charAt(end - 1))) end--
   const kept = emitted.slice(0, end)
@@ -68,3 +50,7 @@ export const stitch = (
   if (i === trailing.length || i === rest.length || !isWhitespace(rest.charAt(i))) rest = rest.slice(i)
   return { text: rest, dropped: head.length - rest.length, held }
 }
+
+/** @internal */
+export const join = (emitted: string, continuation: string, bound: number = DEFAULT_MAX_OVERLAP): string =>
+  emitted + stitch(emitted, continuation, bound, true)!.text
