@@ -88,7 +88,7 @@ export interface Step {
   readonly attempts?: number | undefined
   readonly schedule?: Schedule.Schedule<unknown, ClaudeError.ClaudeError> | undefined
   readonly claude?:
-    | Layer.Layer<Claude.Claude, never, Claude.Claude>
+    | Layer.Layer<Claude.Claude, ClaudeError.ClaudeError, Claude.Claude>
     | ((claude: Claude.Service) => Claude.Service)
     | undefined
   readonly maxTokens?: number | undefined
@@ -289,7 +289,8 @@ export const create: (
  * A `Claude` over the one in context whose `create` runs every call through the plan, and whose
  * `stream` falls back while nothing has been received yet (a stream cut later fails as before:
  * use `ResumableStream`'s `fallback` to continue on another model mid-stream). Steps with a
- * `claude` layer are built once, with this layer. `countTokens` counts for the first step's model.
+ * `claude` layer are built once, with this layer (its error is theirs: a `PreflightError` for a
+ * malformed key). `countTokens` counts for the first step's model.
  *
  * @example
  * ```ts
@@ -304,7 +305,7 @@ export const create: (
  * @since 0.1.0
  * @category Layers
  */
-export const layer: (plan: Plan) => Layer.Layer<Claude.Claude, never, Claude.Claude> = internal.layer
+export const layer: (plan: Plan) => Layer.Layer<Claude.Claude, ClaudeError.ClaudeError, Claude.Claude> = internal.layer
 
 /**
  * The plan as Effect's `ExecutionPlan`, for your own effect or stream: each step provides its
@@ -331,7 +332,7 @@ export const layer: (plan: Plan) => Layer.Layer<Claude.Claude, never, Claude.Cla
 export const toExecutionPlan: (plan: Plan) => ExecutionPlan.ExecutionPlan<{
   provides: Claude.Claude | CurrentStep
   input: ClaudeError.ClaudeError
-  error: never
+  error: ClaudeError.ClaudeError
   requirements: Claude.Claude
 }> = internal.toExecutionPlan
 

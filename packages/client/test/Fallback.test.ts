@@ -133,16 +133,17 @@ describe("Fallback.create (ScriptedClaude, virtual time)", () => {
     }).pipe(Effect.provide(ScriptedClaude.layer([ScriptedClaude.fail(overloaded()), ScriptedClaude.reply("A again")])))
   )
 
-  it.effect("a refusal leaves the step; the last step's refusal is the answer", () =>
+  it.effect("a refusal (RefusalError) leaves the step and is billed to its model; the last step's fails the call", () =>
     Effect.gen(function* () {
       const first = yield* Fallback.create(plan, ask())
       expect(first.model).toBe(B)
-      expect(first.steps.map((s) => s.outcome)).toEqual(["refused", "answered"])
-      // a refusal is billed: its tokens count for its model
+      expect(first.steps.map((s) => [s.outcome, s.error?._tag])).toEqual([
+        ["refused", "RefusalError"],
+        ["answered", undefined]
+      ])
       expect(first.models[0]?.outputTokens).toBeGreaterThan(0)
-      const last = yield* Fallback.create(plan, ask("again"))
-      expect(last.message.stop_reason).toBe("refusal")
-      expect(last.steps.map((s) => s.outcome)).toEqual(["refused", "refused"])
+      const last = yield* Effect.flip(Fallback.create(plan, ask("again")))
+      expect(last._tag).toBe("RefusalError")
       expect(yield* modelsCalled).toEqual([A, B, A, B])
     }).pipe(
       Effect.provide(
@@ -154,6 +155,30 @@ describe("Fallback.create (ScriptedClaude, virtual time)", () => {
         ])
       )
     )
+  )
+
+  it.effect(
+    "with refusals returned (stopReasons.refusal: return), the stop reason leaves the step; the last one is the answer",
+    () =>
+      Effect.gen(function* () {
+        const returned = { stopReasons: { refusal: "return" as const } }
+        const first = yield* Fallback.create(plan, ask(), returned)
+        expect(first.model).toBe(B)
+        expect(first.steps.map((s) => s.outcome)).toEqual(["refused", "answered"])
+        const last = yield* Fallback.create(plan, ask("again"), returned)
+        expect(last.message.stop_reason).toBe("refusal")
+        expect(last.steps.map((s) => s.outcome)).toEqual(["refused", "refused"])
+        expect(yield* modelsCalled).toEqual([A, B, A, B])
+      }).pipe(
+        Effect.provide(
+          ScriptedClaude.layer([
+            ScriptedClaude.reply(ScriptedClaude.message("I can't help with that.", { stopReason: "refusal" })),
+            ScriptedClaude.reply("from B"),
+            ScriptedClaude.reply(ScriptedClaude.message("No.", { stopReason: "refusal" })),
+            ScriptedClaude.reply(ScriptedClaude.message("No either.", { stopReason: "refusal" }))
+          ])
+        )
+      )
   )
 
   it.effect("the last step waits out an overload as any call does", () =>

@@ -67,9 +67,6 @@ export const make = (
 /** The tag a refusal is known by: the error's tag, or a reply whose stop reason is `refusal`. */
 const REFUSAL = "RefusalError"
 
-/** A `RefusalError` (the client's stop-reason handling raises it for a `refusal` reply). */
-const isRefusal = (error: { readonly _tag: string }): boolean => error._tag === REFUSAL
-
 /** @internal */
 export const leavesAtOnce = (plan: Fallback.Plan, error: { readonly _tag: string }): boolean =>
   (plan.leaveOn as ReadonlyArray<string>).includes(error._tag)
@@ -182,7 +179,7 @@ const infoOf = (plan: Fallback.Plan, index: number): Fallback.StepInfo => ({
 })
 
 /** The `Claude` a step calls, as a layer over the `Claude` in context. */
-const claudeLayer = (step: Fallback.Step): Layer.Layer<Claude.Claude, never, Claude.Claude> =>
+const claudeLayer = (step: Fallback.Step): Layer.Layer<Claude.Claude, Error, Claude.Claude> =>
   step.claude === undefined
     ? Layer.effect(Claude.Claude, Claude.Claude)
     : typeof step.claude === "function"
@@ -191,7 +188,7 @@ const claudeLayer = (step: Fallback.Step): Layer.Layer<Claude.Claude, never, Cla
 
 type Provide =
   | Context.Context<Claude.Claude | Fallback.CurrentStep>
-  | Layer.Layer<Claude.Claude | Fallback.CurrentStep, never, Claude.Claude>
+  | Layer.Layer<Claude.Claude | Fallback.CurrentStep, Error, Claude.Claude>
 
 const executionPlan = <In extends { readonly _tag: string }>(
   provides: NonEmptyReadonlyArray<Provide>,
@@ -204,7 +201,7 @@ const executionPlan = <In extends { readonly _tag: string }>(
   ) as unknown as ExecutionPlan.ExecutionPlan<{
     provides: Claude.Claude | Fallback.CurrentStep
     input: In
-    error: never
+    error: Error
     requirements: Claude.Claude
   }>
 
@@ -254,13 +251,15 @@ const createStep = (
     )
     if (Exit.isFailure(exit)) {
       const error = Option.getOrUndefined(Cause.failureOption(exit.cause))
+      // a refusal was answered (and billed): its usage is the refused reply's
+      const refused = error?._tag === "RefusalError" ? error.response.usage : undefined
       reports.push({
         model: stepParams.model,
         attempts: failures,
-        outcome: error !== undefined && isRefusal(error) ? "refused" : "failed",
+        outcome: refused !== undefined ? "refused" : "failed",
         error,
-        inputTokens: 0,
-        outputTokens: 0
+        inputTokens: refused?.input_tokens ?? 0,
+        outputTokens: refused?.output_tokens ?? 0
       })
       return yield* exit
     }
@@ -367,7 +366,7 @@ const streamStep = (
   )
 
 /** @internal */
-export const layer = (plan: Fallback.Plan): Layer.Layer<Claude.Claude, never, Claude.Claude> =>
+export const layer = (plan: Fallback.Plan): Layer.Layer<Claude.Claude, Error, Claude.Claude> =>
   Layer.scoped(
     Claude.Claude,
     Effect.gen(function* () {
