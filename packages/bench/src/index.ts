@@ -57,3 +57,10 @@ export * as BatchContender from "./BatchContender.js"
  * @since 0.1.0
  */
 export * as BatchScenario from "./BatchScenario.js"
+
+/**
+ * The `outage-fallback` scenario: a model down, the same workload with and without a fallback plan.
+ *
+ * @since 0.1.0
+ */
+export * as FallbackBench from "./FallbackBench.js"
