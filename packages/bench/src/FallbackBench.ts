@@ -54,7 +54,8 @@ export const labels: Readonly<Record<Variant, string>> = {
 }
 
 /**
- * One variant's run.
+ * One variant over its runs: counts summed, latencies the median over the runs (each run's in
+ * `runs`).
  *
  * @since 0.1.0
  * @category Models
@@ -76,6 +77,8 @@ export interface Row {
   /** `/v1/messages` requests the server received, by model */
   readonly requestsByModel: Readonly<Record<string, number>>
   readonly wallMs: number
+  /** each run's p99s */
+  readonly runs: ReadonlyArray<{ readonly p99Ms: number | null; readonly p99DuringOutageMs: number | null }>
 }
 
 /**
@@ -289,7 +292,19 @@ export const runOne = async (scenario: FallbackScenario, variant: Variant, seed:
           .filter((r) => r.path === "/v1/messages")
           .map((r) => (r.body as { readonly model?: string } | undefined)?.model ?? "unknown")
       ),
-      wallMs
+      wallMs,
+      runs: [
+        {
+          p99Ms: percentile(
+            ok.map((s) => s.ms),
+            99
+          ),
+          p99DuringOutageMs: percentile(
+            inWindow.filter((s) => s.ok).map((s) => s.ms),
+            99
+          )
+        }
+      ]
     }
   } finally {
     await call.close()
@@ -297,9 +312,50 @@ export const runOne = async (scenario: FallbackScenario, variant: Variant, seed:
   }
 }
 
+const median = (values: ReadonlyArray<number | null>): number | null => {
+  const known = values.filter((v): v is number => v !== null).sort((a, b) => a - b)
+  if (known.length === 0) return null
+  const mid = Math.floor(known.length / 2)
+  return known.length % 2 === 1 ? known[mid]! : Math.round(((known[mid - 1]! + known[mid]!) / 2) * 10) / 10
+}
+
+const sum = (records: ReadonlyArray<Readonly<Record<string, number>>>): Record<string, number> => {
+  const out: Record<string, number> = {}
+  for (const record of records) for (const [key, n] of Object.entries(record)) out[key] = (out[key] ?? 0) + n
+  return out
+}
+
+/**
+ * The runs of one variant as one row: counts summed, p50 and p99 the median over the runs.
+ *
+ * @since 0.1.0
+ * @category Running
+ */
+export const combine = (runs: ReadonlyArray<Row>): Row => {
+  const first = runs[0]!
+  const requests = runs.reduce((n, r) => n + r.requests, 0)
+  const succeeded = runs.reduce((n, r) => n + r.succeeded, 0)
+  return {
+    variant: first.variant,
+    requests,
+    succeeded,
+    successRate: requests === 0 ? 0 : succeeded / requests,
+    failures: sum(runs.map((r) => r.failures)),
+    p50Ms: median(runs.map((r) => r.p50Ms)),
+    p99Ms: median(runs.map((r) => r.p99Ms)),
+    duringOutage: runs.reduce((n, r) => n + r.duringOutage, 0),
+    p99DuringOutageMs: median(runs.map((r) => r.p99DuringOutageMs)),
+    answeredBy: sum(runs.map((r) => r.answeredBy)),
+    requestsByModel: sum(runs.map((r) => r.requestsByModel)),
+    wallMs: runs.reduce((n, r) => n + r.wallMs, 0),
+    runs: runs.flatMap((r) => r.runs)
+  }
+}
+
 /**
  * The three variants, after a warm-up run: the baseline without the outage, then the outage without
- * and with the plan.
+ * and with the plan; `rounds` times (default 3, quick 1), the variants taking turns, so that a
+ * moment of load on the machine does not fall on one variant only.
  *
  * @since 0.1.0
  * @category Running
@@ -307,24 +363,30 @@ export const runOne = async (scenario: FallbackScenario, variant: Variant, seed:
 export const run = async (options: {
   readonly scale: Scenario.Scale
   readonly seed: number
+  readonly rounds?: number | undefined
   readonly onProgress?: ((line: string) => void) | undefined
 }): Promise<Results> => {
   const scenario = make(options.scale)
+  const rounds = Math.max(1, options.rounds ?? (options.scale === "quick" ? 1 : 3))
   // a warm-up run, not reported: the first run in a process pays for loading and compiling the code
   await runOne({ ...scenario, workload: { ...scenario.workload, requests: 20 } }, "fault-free", options.seed)
-  const rows: Array<Row> = []
-  for (const variant of ["fault-free", "without", "with"] as const) {
-    const row = await runOne(scenario, variant, options.seed)
-    rows.push(row)
-    options.onProgress?.(
-      `outage-fallback ${variant.padEnd(10)} ${row.succeeded}/${row.requests} ok, p99 ${row.p99Ms} ms, in outage p99 ${row.p99DuringOutageMs} ms, ${row.wallMs} ms`
-    )
+  const variants = ["fault-free", "without", "with"] as const
+  const runs: Record<Variant, Array<Row>> = { "fault-free": [], without: [], with: [] }
+  for (let round = 0; round < rounds; round++) {
+    for (const variant of variants) {
+      const row = await runOne(scenario, variant, options.seed)
+      runs[variant].push(row)
+      options.onProgress?.(
+        `outage-fallback ${variant.padEnd(10)} ${row.succeeded}/${row.requests} ok, p99 ${row.p99Ms} ms, in outage p99 ${row.p99DuringOutageMs} ms, ${row.wallMs} ms`
+      )
+    }
   }
-  return { date: new Date().toISOString(), scenario, rows }
+  return { date: new Date().toISOString(), scenario, rows: variants.map((v) => combine(runs[v])) }
 }
 
 const pct = (n: number, of: number) => `${of === 0 ? 0 : Math.round((n / of) * 1000) / 10} %`
 const ms = (n: number | null) => (n === null ? "–" : n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${n.toFixed(0)} ms`)
+const each = (values: ReadonlyArray<number | null>) => (values.length > 1 ? ` (${values.map(ms).join(" / ")})` : "")
 const byModel = (counts: Readonly<Record<string, number>>) =>
   Object.entries(counts)
     .sort((a, b) => b[1] - a[1])
@@ -339,12 +401,12 @@ const byModel = (counts: Readonly<Record<string, number>>) =>
  */
 export const table = (results: Results): string => {
   const lines = [
-    "| variant | success | p50 | p99 | calls started in the outage | their p99 | answered by | requests sent by model | failures |",
+    "| variant | success | p50 | p99 (each run) | calls started in the outage | their p99 (each run) | answered by | requests sent by model | failures |",
     "|---|---:|---:|---:|---:|---:|---|---|---|"
   ]
   for (const r of results.rows) {
     lines.push(
-      `| ${labels[r.variant]} | ${pct(r.succeeded, r.requests)} (${r.succeeded}/${r.requests}) | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${r.variant === "fault-free" ? "–" : r.duringOutage} | ${r.variant === "fault-free" ? "–" : ms(r.p99DuringOutageMs)} | ${byModel(r.answeredBy)} | ${byModel(r.requestsByModel)} | ${byModel(r.failures)} |`
+      `| ${labels[r.variant]} | ${pct(r.succeeded, r.requests)} (${r.succeeded}/${r.requests}) | ${ms(r.p50Ms)} | ${ms(r.p99Ms)}${each(r.runs.map((x) => x.p99Ms))} | ${r.variant === "fault-free" ? "–" : r.duringOutage} | ${r.variant === "fault-free" ? "–" : `${ms(r.p99DuringOutageMs)}${each(r.runs.map((x) => x.p99DuringOutageMs))}`} | ${byModel(r.answeredBy)} | ${byModel(r.requestsByModel)} | ${byModel(r.failures)} |`
     )
   }
   return lines.join("\n")
@@ -388,7 +450,9 @@ export const verdicts = (
 export const markdown = (results: Results): string => `## Model fallback (\`outage-fallback\` scenario)
 
 Measured ${results.date}. ${results.scenario.workload.requests} calls against a fresh FakeClaude (in the benchmark's
-process) per variant: ${results.scenario.description}. claude-resilience as configured for the other scenarios
+process) per run: ${results.scenario.description}. Each variant ran ${results.rows[0]?.runs.length ?? 0} time(s), the
+variants taking turns, after a warm-up run; counts are summed over the runs, p50 and p99 are the median of
+the runs' (each run's p99 in parentheses). claude-resilience as configured for the other scenarios
 (\`benchPolicy\`, a breaker opening after 5 consecutive failures for 1 s), once without a fallback plan and once
 with \`Fallback.make(["${results.scenario.primary}", "${results.scenario.fallback}"])\` — \`Fallback.create\` for calls,
 \`ResumableStream.events(params, { fallback: plan })\` for streams (\`packages/bench/src/FallbackBench.ts\`); the

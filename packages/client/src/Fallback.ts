@@ -236,7 +236,8 @@ export interface CurrentStep {
 export const CurrentStep: Context.Tag<CurrentStep, StepInfo> = internal.CurrentStep
 
 /**
- * Builds a plan from steps (a string is a model) and the reasons that leave a step.
+ * Builds a plan from steps (a string is a model) and the reasons that leave a step. A step's
+ * `attempts` below 1 is a programming error (a `RangeError`, as `ExecutionPlan.make` throws).
  *
  * @example
  * ```ts
