@@ -17,6 +17,7 @@ import * as Logger from "effect/Logger"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Runtime from "effect/Runtime"
 import type * as BatchBench from "./BatchBench.js"
+import type * as FallbackBench from "./FallbackBench.js"
 import * as Contender from "./Contender.js"
 import * as Fleet from "./Fleet.js"
 import type { Regeneration } from "./Regeneration.js"
@@ -134,6 +135,8 @@ export interface Results {
   readonly batch?: BatchBench.Results | undefined
   /** the `fleet` scenario: client processes sharing one organisation's rate limits */
   readonly fleet?: Fleet.Results | undefined
+  /** the `outage-fallback` scenario (a model down, with and without a fallback plan), run by main.ts */
+  readonly outageFallback?: FallbackBench.Results | undefined
 }
 
 /** The model every call names. */

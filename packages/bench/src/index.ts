@@ -64,3 +64,10 @@ export * as BatchScenario from "./BatchScenario.js"
  * @since 0.1.0
  */
 export * as Fleet from "./Fleet.js"
+
+/**
+ * The `outage-fallback` scenario: a model down, the same workload with and without a fallback plan.
+ *
+ * @since 0.1.0
+ */
+export * as FallbackBench from "./FallbackBench.js"

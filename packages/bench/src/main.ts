@@ -15,6 +15,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import { compareStrategies, seededCuts } from "./Regeneration.js"
 import * as BatchBench from "./BatchBench.js"
+import * as FallbackBench from "./FallbackBench.js"
 import * as Bench from "./Bench.js"
 import * as Fleet from "./Fleet.js"
 import * as Notes from "./Notes.js"
@@ -77,16 +78,38 @@ const program = Effect.gen(function* () {
             })
           )
         }
-  yield* Console.log(Report.table(withBatch))
-  if (withBatch.fleet !== undefined) yield* Console.log(Report.fleetTable(withBatch.fleet))
-  if (withBatch.batch !== undefined) yield* Console.log(BatchBench.table(withBatch.batch))
-  const batchVerdicts = withBatch.batch ? BatchBench.verdicts(withBatch.batch) : []
-  for (const v of [...Report.verdicts(withBatch), ...Report.fleetVerdicts(withBatch), ...batchVerdicts])
+  // The outage-fallback scenario (a model down; the same workload with and without a fallback plan).
+  const all: Bench.Results =
+    fromJson >= 0 || withBatch.outageFallback !== undefined
+      ? withBatch
+      : {
+          ...withBatch,
+          outageFallback: yield* Effect.promise(() =>
+            FallbackBench.run({
+              scale: flag("--quick") ? "quick" : "full",
+              seed,
+              onProgress: (line) => process.stderr.write(`${line}\n`)
+            })
+          )
+        }
+  yield* Console.log(Report.table(all))
+  if (all.fleet !== undefined) yield* Console.log(Report.fleetTable(all.fleet))
+  if (all.batch !== undefined) yield* Console.log(BatchBench.table(all.batch))
+  if (all.outageFallback !== undefined) yield* Console.log(FallbackBench.table(all.outageFallback))
+  for (const v of [
+    ...Report.verdicts(all),
+    ...Report.fleetVerdicts(all),
+    ...(all.batch ? BatchBench.verdicts(all.batch) : []),
+    ...(all.outageFallback ? FallbackBench.verdicts(all.outageFallback) : [])
+  ])
     yield* Console.log(`${v.met ? "met   " : "MISSED"} ${v.target}: ${v.measured}`)
   if (!flag("--no-write")) {
-    const notes = Notes.notes(withBatch) + (withBatch.batch ? `\n${BatchBench.markdown(withBatch.batch)}` : "")
-    yield* fs.writeFileString(path.join(root, "docs/benchmarks.json"), `${JSON.stringify(withBatch, null, 2)}\n`)
-    yield* fs.writeFileString(path.join(root, "docs/benchmarks.md"), Report.markdown(withBatch, notes))
+    const notes =
+      Notes.notes(all) +
+      (all.batch ? `\n${BatchBench.markdown(all.batch)}` : "") +
+      (all.outageFallback ? `\n${FallbackBench.markdown(all.outageFallback)}` : "")
+    yield* fs.writeFileString(path.join(root, "docs/benchmarks.json"), `${JSON.stringify(all, null, 2)}\n`)
+    yield* fs.writeFileString(path.join(root, "docs/benchmarks.md"), Report.markdown(all, notes))
     yield* Console.log("wrote docs/benchmarks.md and docs/benchmarks.json")
   }
 })

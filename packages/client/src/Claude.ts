@@ -20,6 +20,7 @@ import type * as Redacted from "effect/Redacted"
 import * as RedactedValue from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import type * as Stream from "effect/Stream"
+import * as Bulkhead from "./Bulkhead.js"
 import * as internal from "./internal/client.js"
 import * as preflight from "./internal/preflight/preflight.js"
 import type * as Preflight from "./Preflight.js"
@@ -308,6 +309,7 @@ export class Claude extends Context.Tag("@claude-resilience/client/Claude")<Clau
  * | `stopReasons` | `StopReasons.defaults`: `pause_turn` continued (5 times at most), `max_tokens` returned, `refusal` and `model_context_window_exceeded` typed failures |
  * | `streamLongRequests` | `true`: a `create` the SDK would refuse without streaming (more than 10 minutes at 128,000 tokens an hour) is sent as a stream, collected into the `Message` |
  * | `streamOnGatewayTimeout` | `true`: a `create` answered with a 504 is sent once more as a stream (not retried as it is), collected into the `Message` |
+ * | `bulkhead` | off (unless a `Bulkhead` layer is provided): `Bulkhead.Options`, at most `maxConcurrent` calls in flight per model |
  *
  * @example
  * ```ts
@@ -337,12 +339,14 @@ export interface Options {
   readonly stopReasons?: StopReasons.Options | undefined
   readonly streamLongRequests?: boolean | undefined
   readonly streamOnGatewayTimeout?: boolean | undefined
+  readonly bulkhead?: Bulkhead.Options | undefined
 }
 
 /**
  * Builds the service from options, reading the retry policy and the circuit breaker from
- * context (each replaceable by providing another layer), and the rate limiter (`Quota`) when
- * there is one: without it, attempts are not rate-limited. The API key is checked first
+ * context (each replaceable by providing another layer), the rate limiter (`Quota`) when there is
+ * one (without it, attempts are not rate-limited), and a `Bulkhead` if one is provided
+ * (`options.bulkhead` builds one of this client's own instead). The API key is checked first
  * (`Preflight.apiKey`: trimmed, or a `PreflightError` that never contains it).
  *
  * @example
@@ -364,13 +368,21 @@ export const make = (
     const retry = yield* RetryPolicy.RetryPolicy
     const breaker = yield* CircuitBreaker.CircuitBreaker
     const quota = yield* Effect.serviceOption(Quota.Quota)
+    const bulkhead = yield* bulkheadOf(options)
     return internal.make({
       options: apiKey === options.apiKey ? options : { ...options, apiKey },
       retry: retry.schedule,
       breaker,
+      bulkhead,
       quota: Option.getOrUndefined(quota)
     })
   })
+
+/** The client's bulkhead: its own from `options.bulkhead`, else one in context, else none. */
+const bulkheadOf = (options: Options): Effect.Effect<Bulkhead.Service | undefined> =>
+  options.bulkhead !== undefined
+    ? Bulkhead.make(options.bulkhead)
+    : Effect.map(Effect.serviceOption(Bulkhead.Bulkhead), Option.getOrUndefined)
 
 /** {@link make} ignoring any `Quota` in context (`rateLimit: false`). */
 const makeUnlimited = (
@@ -380,10 +392,12 @@ const makeUnlimited = (
     const apiKey = yield* preflight.apiKey(options.apiKey, options.preflight)
     const retry = yield* RetryPolicy.RetryPolicy
     const breaker = yield* CircuitBreaker.CircuitBreaker
+    const bulkhead = yield* bulkheadOf(options)
     return internal.make({
       options: apiKey === options.apiKey ? options : { ...options, apiKey },
       retry: retry.schedule,
-      breaker
+      breaker,
+      bulkhead
     })
   })
 

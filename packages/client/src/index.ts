@@ -52,3 +52,19 @@ export * as ResourceError from "./ResourceError.js"
  * @since 0.1.0
  */
 export * as StopReasons from "./StopReasons.js"
+
+/**
+ * A bulkhead: at most `maxConcurrent` calls in flight per key (the model), a bounded queue, a typed
+ * rejection when full.
+ *
+ * @since 0.1.0
+ */
+export * as Bulkhead from "./Bulkhead.js"
+
+/**
+ * Fallback plans on Effect's `ExecutionPlan`: another model (or client) when one is overloaded,
+ * unavailable or refuses.
+ *
+ * @since 0.1.0
+ */
+export * as Fallback from "./Fallback.js"

@@ -31,7 +31,8 @@ import {
   QuotaExceededError,
   PreflightError,
   RefusalError,
-  ContextWindowExceededError
+  ContextWindowExceededError,
+  BulkheadRejectedError
 } from "./LocalErrors.js"
 import * as classify from "./internal/classify.js"
 import * as internal from "./internal/decode.js"
@@ -108,6 +109,7 @@ export type ClaudeError =
   | PreflightError
   | RefusalError
   | ContextWindowExceededError
+  | BulkheadRejectedError
 
 /**
  * The members that come from an HTTP status or an error body.
@@ -131,6 +133,7 @@ export type ApiResponseError = Exclude<
   | PreflightError
   | RefusalError
   | ContextWindowExceededError
+  | BulkheadRejectedError
 >
 
 /**
@@ -187,7 +190,8 @@ export const ClaudeError = Schema.Union(
   QuotaExceededError,
   PreflightError,
   RefusalError,
-  ContextWindowExceededError
+  ContextWindowExceededError,
+  BulkheadRejectedError
 )
 
 const constructors = Object.fromEntries(ClaudeError.members.map((m) => [m._tag, m])) as unknown as {

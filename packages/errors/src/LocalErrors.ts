@@ -449,3 +449,65 @@ export class ContextWindowExceededError extends Member<ContextWindowExceededErro
   response: StoppedMessage,
   requestId: Schema.optional(Schema.String)
 }) {}
+
+/**
+ * Why a bulkhead turned a call away: every slot of its key was taken and the queue was `full`, or
+ * the call waited in the queue for its `maxWait` (`timeout`).
+ *
+ * @example
+ * ```ts
+ * import { ClaudeError } from "@claude-resilience/errors"
+ *
+ * const reason: ClaudeError.BulkheadRejection = "full"
+ * ```
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export const BulkheadRejection = Schema.Literal("full", "timeout")
+
+/**
+ * @example
+ * ```ts
+ * import type { ClaudeError } from "@claude-resilience/errors"
+ *
+ * const label = (reason: ClaudeError.BulkheadRejection) => (reason === "full" ? "queue full" : "waited too long")
+ * ```
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export type BulkheadRejection = typeof BulkheadRejection.Type
+
+/**
+ * A bulkhead turned the call away without sending it: `maxConcurrent` calls of its `key` (the
+ * model, by default) were in flight and `maxQueue` more were waiting (`reason: "full"`), or it
+ * waited `maxWait` in the queue (`reason: "timeout"`, `waited`). Not retried: a bulkhead sheds
+ * load, and a retry would put it back.
+ *
+ * @example
+ * ```ts
+ * import { ClaudeError } from "@claude-resilience/errors"
+ * import { Duration } from "effect"
+ *
+ * new ClaudeError.BulkheadRejectedError({
+ *   message: "bulkhead claude-haiku-4-5 is full: 16 in flight, 0 queued",
+ *   key: "claude-haiku-4-5",
+ *   reason: "full",
+ *   maxConcurrent: 16,
+ *   maxQueue: 0,
+ *   waited: Duration.zero
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category Errors
+ */
+export class BulkheadRejectedError extends Member<BulkheadRejectedError>()("BulkheadRejectedError", {
+  message: Schema.String,
+  key: Schema.String,
+  reason: BulkheadRejection,
+  maxConcurrent: Schema.Number,
+  maxQueue: Schema.Number,
+  waited: Schema.DurationFromSelf
+}) {}

@@ -233,7 +233,22 @@ describe("SSE error events", () => {
 describe("classification", () => {
   it("has advice for every tag", () => {
     for (const tag of ClaudeError.tags) expect(ClaudeError.advice[tag].action.length).toBeGreaterThan(0)
-    expect(ClaudeError.tags).toHaveLength(23)
+    expect(ClaudeError.tags).toHaveLength(24)
+  })
+  it("a bulkhead's rejection is local, never retried, not a server failure", () => {
+    const e = new ClaudeError.BulkheadRejectedError({
+      message: "bulkhead claude-haiku-4-5 is full",
+      key: "claude-haiku-4-5",
+      reason: "full",
+      maxConcurrent: 2,
+      maxQueue: 0,
+      waited: Duration.zero
+    })
+    expect(ClaudeError.isRetryable(e)).toBe(false)
+    expect(ClaudeError.isServerFailure(e)).toBe(false)
+    expect(ClaudeError.isApiResponseError(e)).toBe(false)
+    expect(ClaudeError.advice.BulkheadRejectedError.retry).toBe("never")
+    expect(Schema.decodeUnknownSync(ClaudeError.ClaudeError)(Schema.encodeSync(ClaudeError.ClaudeError)(e))).toEqual(e)
   })
   it("a PreflightError is local, never retried, never a server failure, and prints its check and field", () => {
     const e = new ClaudeError.PreflightError({

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import type { Claude } from "@claude-resilience/client"
+import type { Claude, Fallback as ModelFallback } from "@claude-resilience/client"
 import type { ClaudeError } from "@claude-resilience/errors"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
@@ -102,6 +102,8 @@ export interface Attempt {
   /** its number, from 1 */
   readonly attempt: number
   readonly kind: AttemptKind
+  /** the model it asked (another than the request's after a fallback, see {@link Options}) */
+  readonly model: string
   readonly inputTokens: number
   readonly outputTokens: number
   /** text it added to the answer */
@@ -116,8 +118,8 @@ export interface Attempt {
 
 /**
  * A resumption notice, emitted in {@link events} at the point of the cut, before the wait:
- * `attempt` is the attempt about to start, `characters` the text delivered so far ("reconnecting
- * after N chars"), `delay` the wait the schedule chose, `previous` the failed attempt's
+ * `attempt` is the attempt about to start and `model` the model it asks (the next step's after a
+ * fallback), `characters` the text delivered so far ("reconnecting after N chars"), `delay` the wait the schedule chose, `previous` the failed attempt's
  * accounting, `superseded` the indices of blocks closed for good (restart, partial thinking),
  * `discarded` the characters of a held-back partial tool call thrown away.
  *
@@ -137,6 +139,7 @@ export interface Attempt {
 export interface Resumption {
   readonly type: "resumption"
   readonly attempt: number
+  readonly model: string
   readonly strategy: Exclude<AttemptKind, "initial">
   readonly fallback: Fallback | undefined
   readonly reason: ClaudeError.ClaudeError
@@ -199,6 +202,14 @@ export type Event = Claude.MessageStreamEvent | Resumption | Resumed
  * | `schedule` | the `RetryPolicy.withPolicy` override, else the schedule the `Claude` service was built with |
  * | `continuePrompt` | `"Continue from exactly where you left off."` |
  * | `maxOverlap` | `200` |
+ * | `fallback` | none: the models (or `Fallback` steps, or a whole `Fallback.Plan`) the stream goes on with when the model in force is left — overloaded, its circuit open, unavailable, its resumptions exhausted, or a refusal (`Fallback.defaultLeaveOn`) |
+ *
+ * With `fallback`, a failure that leaves a model starts the next attempt on the next step's model
+ * at once, continuing from the text already delivered with that model's own resumption mode
+ * (prefill or the continuation turn, see `PrefillSupport`) and the overlap stitching, so the
+ * consumer reads one answer; a refusal restarts on the next model instead (what was delivered
+ * is superseded). Each step's `schedule` (default: `schedule`, else the client's) bounds the
+ * resumptions on its model.
  *
  * @example
  * ```ts
@@ -206,6 +217,8 @@ export type Event = Claude.MessageStreamEvent | Resumption | Resumed
  * import { Schedule } from "effect"
  *
  * const options: ResumableStream.Options = { strategy: "prefill", schedule: Schedule.spaced("1 second").pipe(Schedule.compose(Schedule.recurs(3))) }
+ * // overloaded or refusing mid-stream: Haiku 4.5 goes on from the text received
+ * const withFallback: ResumableStream.Options = { fallback: ["claude-haiku-4-5"] }
  * ```
  *
  * @since 0.1.0
@@ -219,6 +232,13 @@ export interface Options extends Claude.CallOptions {
   readonly continuePrompt?: string | undefined
   /** The longest repeat (characters) dropped where a continuation joins the text delivered. */
   readonly maxOverlap?: number | undefined
+  /**
+   * Models to go on with, in order, after the request's own (a string is a model, a
+   * `Fallback.Step` may bring its own schedule, attempts, `max_tokens` cap and client); or a whole
+   * `Fallback.Plan`, whose first step replaces the request's model and whose `leaveOn` says when a
+   * model is left.
+   */
+  readonly fallback?: ModelFallback.Plan | ReadonlyArray<string | ModelFallback.Step> | undefined
 }
 
 /**
@@ -274,7 +294,9 @@ export type ResumeError = ClaudeError.ClaudeError | ResumeExhaustedError
 /**
  * The collected answer: `message` as the API would have returned it uninterrupted (content
  * without superseded blocks, `stop_reason` from the last segment, usage summed over all
- * attempts), its `text`, the `resumptions` and per-attempt accounting.
+ * attempts, `model` the model of the last attempt), its `text`, the `resumptions`, per-attempt
+ * accounting, and `models`: attempts, tokens and list price per model, in the order they were
+ * asked (more than one after a fallback).
  *
  * @example
  * ```ts
@@ -292,6 +314,7 @@ export interface FinalMessage {
   readonly text: string
   readonly resumptions: ReadonlyArray<Resumption>
   readonly attempts: ReadonlyArray<Attempt>
+  readonly models: ReadonlyArray<ModelFallback.ModelUsage>
 }
 
 /**

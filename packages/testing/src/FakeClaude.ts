@@ -44,6 +44,11 @@ export interface ChaosProfile {
   readonly latencyMs?: number | undefined
   /** silence of the `stall` fault in real ms (default 2000) */
   readonly stallMs?: number | undefined
+  /**
+   * the models whose requests the profile strikes (exact ids or prefixes ending in `*`; default
+   * every request); a request for another model still takes its draws, so a seed reproduces
+   */
+  readonly models?: ReadonlyArray<string> | undefined
 }
 
 /**
@@ -78,7 +83,8 @@ export type ChaosFault =
 
 /**
  * An outage: every request between `from` and `to` (server time since start, scaled by `clockScale`)
- * fails with `status` and the API's error body.
+ * fails with `status` and the API's error body; with `models`, only the requests for those models
+ * (exact ids or prefixes ending in `*`), so one model can be down while another answers.
  *
  * @since 0.1.0
  * @category Models
@@ -87,12 +93,32 @@ export type ChaosFault =
  * import { FakeClaude } from "@claude-resilience/testing"
  *
  * const outage: FakeClaude.Outage = { from: "1 minute", to: "2 minutes", status: 503 }
+ * const opusDown: FakeClaude.Outage = { from: "0 seconds", to: "30 seconds", status: 529, models: ["claude-opus-4-8"] }
  * ```
  */
-export interface Outage {
+export interface Outage extends ModelOutage {
   readonly from: Duration.DurationInput
   readonly to: Duration.DurationInput
   readonly status: number
+  readonly models?: ReadonlyArray<string> | undefined
+}
+
+/**
+ * How a model that is down answers (see `Service.setModelOutage`): `status` (default 529, the API's
+ * `overloaded_error`), the error body's `errorType` and `message` (default: the API's for the status),
+ * and a `retry-after` header (default none).
+ *
+ * @since 0.1.0
+ * @category Models
+ * @example
+ * ```ts
+ * import { FakeClaude } from "@claude-resilience/testing"
+ *
+ * const unavailable: FakeClaude.ModelOutage = { status: 503, retryAfter: "5" }
+ * ```
+ */
+export interface ModelOutage {
+  readonly status?: number | undefined
   readonly errorType?: string | undefined
   readonly message?: string | undefined
   readonly retryAfter?: string | undefined
@@ -331,6 +357,13 @@ export interface Service {
   readonly pendingReplies: Effect.Effect<ReadonlyArray<Reply.Reply>>
   /** replace the chaos profile (undefined: no random faults); the PRNG keeps its position */
   readonly setChaos: (profile: ChaosProfile | undefined) => Effect.Effect<void>
+  /**
+   * take a model down (every request for it fails, `true`: with a 529 `overloaded_error`) or bring it
+   * back (`false`); `model` is an exact id or a prefix ending in `*`. Kept across `reset`, like chaos.
+   */
+  readonly setModelOutage: (model: string, outage: ModelOutage | boolean) => Effect.Effect<void>
+  /** the models taken down with `setModelOutage`, and how they answer */
+  readonly modelOutages: Effect.Effect<ReadonlyMap<string, ModelOutage>>
   /** every request so far, oldest first */
   readonly requests: Effect.Effect<ReadonlyArray<RecordedRequest>>
   readonly stats: Effect.Effect<Stats>

@@ -495,6 +495,21 @@ export const matching: <F extends Fault>(fault: F, predicate: (request: RequestI
   internal.matching
 
 /**
+ * The same fault restricted to requests for one model (an exact id, or a prefix ending in `*`), and
+ * to those its own `match` accepts: a test can fail one model and not another.
+ *
+ * @since 0.1.0
+ * @category Combinators
+ * @example
+ * ```ts
+ * import { Fault } from "@claude-resilience/testing"
+ *
+ * const opusCut = Fault.forModel(Fault.cutStream(5), "claude-opus-4-8")
+ * ```
+ */
+export const forModel: <F extends Fault>(fault: F, model: string) => F = internal.forModel
+
+/**
  * `n` copies of a fault, to spread into `enqueue`.
  *
  * @since 0.1.0

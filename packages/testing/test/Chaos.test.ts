@@ -1,8 +1,8 @@
 import Anthropic, { type APIError } from "@anthropic-ai/sdk"
-import { FakeClaude } from "@claude-resilience/testing"
+import { FakeClaude, Fault } from "@claude-resilience/testing"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { attempt, params, rejection, withFake } from "./helpers.js"
+import { attempt, MODEL, params, rejection, withFake } from "./helpers.js"
 
 const outcomesFor = (seed: number, profile: FakeClaude.ChaosProfile, n: number) =>
   withFake({ seed, chaos: profile }, (fake, client) =>
@@ -83,6 +83,81 @@ describe("outages", () => {
           const stats = yield* fake.stats
           assert.strictEqual(stats.byFault["outage:503"], 2)
         })
+    )
+  )
+})
+
+describe("per-model faults and outages", () => {
+  const OTHER = "claude-haiku-4-5"
+
+  it.live("an outage window with models fails those models only", () =>
+    withFake({ outages: [{ from: "0 millis", to: "1 hour", status: 529, models: [MODEL] }] }, (fake, client) =>
+      Effect.gen(function* () {
+        const down = yield* rejection(() => client.messages.create(params("a")))
+        assert.strictEqual((down as APIError).status, 529)
+        const up = yield* attempt(() => client.messages.create(params("a", { model: OTHER })))
+        assert.strictEqual(up.model, OTHER)
+        const stats = yield* fake.stats
+        assert.strictEqual(stats.byFault["outage:529"], 1)
+      })
+    )
+  )
+
+  it.live("setModelOutage takes a model (or a prefix) down and brings it back", () =>
+    withFake({}, (fake, client) =>
+      Effect.gen(function* () {
+        yield* fake.setModelOutage(MODEL, true)
+        const overloaded = yield* rejection(() => client.messages.stream(params("a")).finalText())
+        assert.strictEqual((overloaded as APIError).status, 529)
+        assert.strictEqual((yield* attempt(() => client.messages.create(params("b", { model: OTHER })))).model, OTHER)
+        yield* fake.setModelOutage("claude-haiku-*", { status: 503, retryAfter: "2" })
+        const unavailable = yield* rejection(() => client.messages.create(params("c", { model: OTHER })))
+        assert.strictEqual((unavailable as APIError).status, 503)
+        assert.strictEqual((unavailable as APIError).headers?.get("retry-after"), "2")
+        assert.deepStrictEqual([...(yield* fake.modelOutages).keys()], [MODEL, "claude-haiku-*"])
+        yield* fake.reset
+        assert.strictEqual((yield* fake.modelOutages).size, 2)
+        yield* fake.setModelOutage(MODEL, false)
+        yield* fake.setModelOutage("claude-haiku-*", false)
+        assert.strictEqual((yield* attempt(() => client.messages.create(params("d")))).model, MODEL)
+        assert.strictEqual((yield* attempt(() => client.messages.create(params("e", { model: OTHER })))).model, OTHER)
+      })
+    )
+  )
+
+  it.live("a chaos profile with models strikes only their requests, and keeps its draws for the others", () =>
+    Effect.gen(function* () {
+      const run = (models: ReadonlyArray<string> | undefined) =>
+        withFake({ seed: 3, chaos: { rates: { "529": 0.5 }, ...(models ? { models } : {}) } }, (fake, client) =>
+          Effect.gen(function* () {
+            for (let i = 0; i < 16; i++) {
+              const model = i % 2 === 0 ? MODEL : OTHER
+              yield* attempt(() => client.messages.create(params(`q${i}`, { model }))).pipe(Effect.ignore)
+            }
+            return (yield* fake.requests).map((r) => r.fault ?? "-")
+          })
+        )
+      const everyone = yield* run(undefined)
+      const onlyOne = yield* run([MODEL])
+      // the same draws: the requests for MODEL fail exactly as before, the others never
+      assert.deepStrictEqual(
+        onlyOne,
+        everyone.map((f, i) => (i % 2 === 0 ? f : "-"))
+      )
+      assert.isAbove(onlyOne.filter((f) => f !== "-").length, 0)
+    })
+  )
+
+  it.live("Fault.forModel is consumed by a request for that model only", () =>
+    withFake({}, (fake, client) =>
+      Effect.gen(function* () {
+        yield* fake.enqueue(Fault.forModel(Fault.status(500), OTHER))
+        assert.strictEqual((yield* attempt(() => client.messages.create(params("a")))).model, MODEL)
+        assert.strictEqual((yield* fake.pendingFaults).length, 1)
+        const failed = yield* rejection(() => client.messages.create(params("b", { model: OTHER })))
+        assert.strictEqual((failed as APIError).status, 500)
+        assert.strictEqual((yield* fake.pendingFaults).length, 0)
+      })
     )
   )
 })

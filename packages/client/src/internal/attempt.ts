@@ -1,8 +1,8 @@
 /**
  * One attempt of a call: the request under an `AbortSignal` tied to fiber interruption, mapped to
- * a `ClaudeError`, bounded by the attempt timeout, counted by the circuit breaker, admitted by the
- * rate limiter (a `Stage`, see `quota.ts`), in its own span. The stages, from the inside out, are
- * the functions below; a new per-attempt stage (a bulkhead) goes between them.
+ * a `ClaudeError`, bounded by the attempt timeout, counted by the circuit breaker, holding a slot of
+ * the bulkhead, admitted by the rate limiter (a `Stage`, see `quota.ts`), in its own span. The
+ * stages, from the inside out, are the functions below.
  */
 import { ClaudeError } from "@claude-resilience/errors"
 import * as Duration from "effect/Duration"
@@ -18,8 +18,22 @@ import type { OnResponse, Stage } from "./quota.js"
 export type Run<A> = (signal: AbortSignal, onResponse: OnResponse | undefined) => Promise<A>
 
 /** The circuit a call counts in: the call's key, else the layer's rule, else the model. */
-const circuitKey = (context: CallContext, model: string, call: Claude.CallOptions | undefined): string =>
+export const circuitKey = (context: CallContext, model: string, call: Claude.CallOptions | undefined): string =>
   call?.circuitKey ?? context.options.circuitKey?.({ model }) ?? model
+
+/**
+ * The bulkhead stage: the attempt holds a slot of its key while it runs (none without a bulkhead).
+ * Outside the breaker, so a rejection is never counted as the model's failure.
+ */
+export const withBulkhead = <A>(
+  context: CallContext,
+  key: string,
+  model: string,
+  self: Effect.Effect<A, ClaudeError.ClaudeError>
+): Effect.Effect<A, ClaudeError.ClaudeError> =>
+  context.bulkhead === undefined
+    ? self
+    : context.bulkhead.withPermit(context.bulkhead.key({ model, circuitKey: key }), self)
 
 /** The request itself, its rejection mapped to a `ClaudeError` (the key redacted from it). */
 const request = <A>(
@@ -66,7 +80,12 @@ export const attempt = <A, R = never>(
 ): Effect.Effect<A, ClaudeError.ClaudeError, R> => {
   const key = circuitKey(context, model, call)
   const send = (onResponse: OnResponse | undefined) =>
-    context.breaker.execute(key, withTimeout(context, call, request(context, run, onResponse)))
+    withBulkhead(
+      context,
+      key,
+      model,
+      context.breaker.execute(key, withTimeout(context, call, request(context, run, onResponse)))
+    )
   const unlimited = send(undefined)
   return Effect.suspend(() => {
     counter.n += 1

@@ -12,6 +12,7 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Schedule from "effect/Schedule"
+import type * as Bulkhead from "../Bulkhead.js"
 import type * as Claude from "../Claude.js"
 import { attempt, type Run } from "./attempt.js"
 import { finish, spanAttributes, type Usage } from "./observe.js"
@@ -24,6 +25,8 @@ export interface CallContext {
   /** The layer's retry schedule. */
   readonly retry: Schedule.Schedule<unknown, ClaudeError.ClaudeError>
   readonly breaker: CircuitBreaker.Service
+  /** The bulkhead (none: no limit). */
+  readonly bulkhead?: Bulkhead.Service | undefined
   readonly transport: Transport
   /** The layer's attempt timeout, decoded. */
   readonly attemptTimeout: Duration.Duration

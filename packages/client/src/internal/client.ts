@@ -10,6 +10,7 @@ import * as Duration from "effect/Duration"
 import { NodeInspectSymbol } from "effect/Inspectable"
 import * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
+import type * as Bulkhead from "../Bulkhead.js"
 import type * as Claude from "../Claude.js"
 import * as billing from "./billing.js"
 import { messageProblem, protocolError, tokensCountProblem } from "./boundary.js"
@@ -30,6 +31,8 @@ interface MakeInput {
   readonly breaker: CircuitBreaker.Service
   /** The rate limiter of every Messages attempt; none by default. */
   readonly quota?: Quota.Service | undefined
+  /** The bulkhead every attempt takes a slot of; none: no limit. */
+  readonly bulkhead?: Bulkhead.Service | undefined
   /** The transport over the SDK client; the SDK's by default. */
   readonly transport?: ((sdk: Anthropic) => Transport) | undefined
 }
@@ -53,7 +56,14 @@ const checkTokensCount = checked<Claude.TokensCount>("count_tokens", tokensCount
 const description = { _id: "@claude-resilience/client/Claude" }
 const sdkDescription = { _id: "@anthropic-ai/sdk/Anthropic" }
 
-export const make = ({ breaker, options, quota, retry, transport: makeTransport }: MakeInput): Claude.Service => {
+export const make = ({
+  breaker,
+  bulkhead,
+  options,
+  quota,
+  retry,
+  transport: makeTransport
+}: MakeInput): Claude.Service => {
   const attemptTimeout = Duration.decode(options.attemptTimeout ?? Duration.minutes(10))
   const sdk = new Anthropic({
     apiKey: Redacted.value(options.apiKey),
@@ -71,7 +81,7 @@ export const make = ({ breaker, options, quota, retry, transport: makeTransport 
   })
   const transport = (makeTransport ?? sdkTransport)(sdk)
   const secrets = [options.apiKey]
-  const context: CallContext = { options, retry, breaker, transport, attemptTimeout, secrets, quota }
+  const context: CallContext = { options, retry, breaker, bulkhead, transport, attemptTimeout, secrets, quota }
 
   const create = (params: Claude.MessageCreateParams, call?: Claude.CallOptions) =>
     resilient(

@@ -14,7 +14,7 @@ import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type * as Claude from "../Claude.js"
-import { attempt } from "./attempt.js"
+import { attempt, circuitKey } from "./attempt.js"
 import { type CallContext, requestOptions, scheduleFor } from "./call.js"
 import { fromTransport, type Limits } from "./fromTransport.js"
 import { finish, spanAttributes, type Usage } from "./observe.js"
@@ -78,12 +78,21 @@ export const stream = (
       const span = yield* Effect.option(Effect.currentSpan)
       const counter = { n: 0 }
       const schedule = yield* scheduleFor(context, call)
+      // A stream holds one bulkhead slot from its first connection attempt to its end (the scope),
+      // so its attempts take none of their own.
+      if (context.bulkhead !== undefined) {
+        const key = circuitKey(context, params.model, call)
+        yield* context.bulkhead
+          .permit(context.bulkhead.key({ model: params.model, circuitKey: key }))
+          .pipe(Effect.tapError((e) => finish(context, "stream", params.model, startedAt, 0, Exit.fail(e), undefined)))
+      }
+      const connection = context.bulkhead === undefined ? context : { ...context, bulkhead: undefined }
       // The rate limiter's permit of the connection that succeeded, settled when the stream ends.
       const limit = limitFor(context, params, call, schedule, startedAt)
       const held: { permit: Quota.Permit | undefined } = { permit: undefined }
       // The connection phase (until the response headers) is retried and counted by the breaker.
       const sdkStream = yield* attempt(
-        context,
+        connection,
         "stream",
         params.model,
         counter,

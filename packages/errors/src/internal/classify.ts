@@ -85,6 +85,12 @@ export const advice: { readonly [K in CE.Tag]: CE.Advice } = {
     retryable: false,
     retry: "never",
     action: "The answer was cut at the context window: shorten the conversation or use a larger window."
+  },
+  BulkheadRejectedError: {
+    retryable: false,
+    retry: "never",
+    action:
+      "Too many calls of this key in flight: shed the load, raise maxConcurrent, or let calls queue (maxQueue, maxWait)."
   }
 }
 
@@ -95,7 +101,8 @@ export const isApiResponseError = (e: CE.ClaudeError): e is CE.ApiResponseError 
   e._tag !== "QuotaExceededError" &&
   e._tag !== "PreflightError" &&
   e._tag !== "RefusalError" &&
-  e._tag !== "ContextWindowExceededError"
+  e._tag !== "ContextWindowExceededError" &&
+  e._tag !== "BulkheadRejectedError"
 
 export const isRetryable = (error: CE.ClaudeError): boolean => {
   switch (error._tag) {
@@ -111,6 +118,7 @@ export const isRetryable = (error: CE.ClaudeError): boolean => {
     case "RefusalError":
     case "ContextWindowExceededError":
     case "BillingError":
+    case "BulkheadRejectedError":
       return false
     default: {
       if (error.shouldRetry !== undefined) return error.shouldRetry

@@ -20,6 +20,8 @@ export class Accounting {
   private readonly closed: Array<ResumableStream.Attempt> = []
   /** the number of the current attempt, from 1 */
   attempt = 1
+  /** the model the current attempt asks */
+  model: string
   kind: ResumableStream.AttemptKind = "initial"
   inputTokens = 0
   outputTokens = 0
@@ -29,6 +31,10 @@ export class Accounting {
   dropped = 0
   /** whether `message_stop` arrived */
   completed = false
+
+  constructor(model: string) {
+    this.model = model
+  }
 
   /** The closed attempts, oldest first. */
   get history(): ReadonlyArray<ResumableStream.Attempt> {
@@ -50,6 +56,7 @@ export class Accounting {
     return {
       attempt: this.attempt,
       kind: this.kind,
+      model: this.model,
       inputTokens: this.inputTokens,
       outputTokens: this.outputTokens,
       characters: this.characters,
@@ -66,10 +73,11 @@ export class Accounting {
     return attempt
   }
 
-  /** Starts the next attempt. */
-  next(kind: ResumableStream.AttemptKind): void {
+  /** Starts the next attempt, on `model`. */
+  next(kind: ResumableStream.AttemptKind, model: string): void {
     this.attempt += 1
     this.kind = kind
+    this.model = model
     this.inputTokens = 0
     this.outputTokens = 0
     this.characters = 0

@@ -5,7 +5,7 @@
  * @internal
  */
 import { Content } from "@claude-resilience/api"
-import type { Claude } from "@claude-resilience/client"
+import { type Claude, Fallback } from "@claude-resilience/client"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
@@ -103,18 +103,32 @@ export const assemble = (all: ReadonlyArray<ResumableStream.Event>): ResumableSt
     }
   }
   const content = blocks.filter((b) => b !== undefined && !b.superseded).map((b) => b.block)
-  const final = { ...message, content, usage } as unknown as Claude.Message
-  const text = Content.textOf(content)
   const previous = resumptions.map((r) => r.previous)
+  // the last attempt's model: the one its resumption notice named, else the first message's
+  const model = resumptions.at(-1)?.model ?? (typeof message.model === "string" ? message.model : "unknown")
+  const final = { ...message, ...(previous.length > 0 ? { model } : {}), content, usage } as unknown as Claude.Message
+  const text = Content.textOf(content)
   const sum = (f: (a: ResumableStream.Attempt) => number) => previous.reduce((n, a) => n + f(a), 0)
   const last: ResumableStream.Attempt = {
     attempt: previous.length + 1,
     kind: resumptions.at(-1)?.strategy ?? "initial",
+    model,
     inputTokens: Math.max(0, tokens(usage.input_tokens) - sum((a) => a.inputTokens)),
     outputTokens: Math.max(0, tokens(usage.output_tokens) - sum((a) => a.outputTokens)),
     characters: delivered - sum((a) => a.characters),
     dropped: all.reduce((n, e) => (e.type === "resumed" && e.attempt === previous.length + 1 ? n + e.dropped : n), 0),
     completed: all.at(-1)?.type === "message_stop"
   }
-  return { message: final, text, resumptions, attempts: [...previous, last] }
+  const attempts = [...previous, last]
+  const models = Fallback.usage(
+    attempts.map((a) => ({
+      model: a.model,
+      attempts: 1,
+      outcome: a.completed ? "answered" : "failed",
+      error: a.error,
+      inputTokens: a.inputTokens,
+      outputTokens: a.outputTokens
+    }))
+  )
+  return { message: final, text, resumptions, attempts, models }
 }

@@ -5,9 +5,8 @@
  *
  * @internal
  */
-import { Claude } from "@claude-resilience/client"
+import { Claude, Fallback as ClientFallback } from "@claude-resilience/client"
 import { ClaudeError } from "@claude-resilience/errors"
-import { RetryPolicy } from "@claude-resilience/retry"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -19,6 +18,7 @@ import * as Stream from "effect/Stream"
 import { PrefillSupport } from "../PrefillSupport.js"
 import type * as ResumableStream from "../ResumableStream.js"
 import { collect } from "./collect.js"
+import * as Fallback from "./fallback.js"
 import * as prefillSupport from "./prefillSupport.js"
 import { DEFAULT_CONTINUE_PROMPT } from "./request.js"
 import { ResumeExhaustedError } from "./resumeExhaustedError.js"
@@ -39,13 +39,13 @@ export const isLifecycle = (event: Event): event is ResumableStream.Resumption |
 
 const nextDelay = (
   schedule: Schedule.Schedule<unknown, ClaudeError.ClaudeError>,
-  ref: { state: unknown },
+  ref: { value: unknown },
   error: ClaudeError.ClaudeError
 ): Effect.Effect<Duration.Duration | undefined> =>
   Effect.gen(function* () {
     const now = yield* Clock.currentTimeMillis
-    const [state, , decision] = yield* schedule.step(now, error, ref.state)
-    ref.state = state
+    const [state, , decision] = yield* schedule.step(now, error, ref.value)
+    ref.value = state
     if (ScheduleDecision.isDone(decision)) return undefined
     return Duration.millis(Math.max(0, Intervals.start(decision.intervals) - now))
   })
@@ -55,17 +55,17 @@ export const events = (
   params: Claude.MessageStreamParams,
   options: ResumableStream.Options = {}
 ): Stream.Stream<Event, ResumeError, Claude.Claude> =>
-  Stream.unwrap(
+  Stream.unwrapScoped(
     Effect.gen(function* () {
       const claude = yield* Claude.Claude
-      const schedule = options.schedule ?? (yield* RetryPolicy.resolve(claude.retrySchedule))
       // shared learning if the layer is provided, else this stream learns for itself
       const support = yield* Effect.serviceOption(PrefillSupport).pipe(
         Effect.flatMap(Option.match({ onSome: Effect.succeed, onNone: () => prefillSupport.make() }))
       )
-      const ref: { state: unknown } = { state: schedule.initial }
-      const { continuePrompt, maxOverlap, schedule: _schedule, strategy, ...call } = options
-      const resumer = new Resumer(params, {
+      const { continuePrompt, maxOverlap, schedule: _schedule, strategy, fallback: _fallback, ...call } = options
+      // the models the stream may ask, in order: the request's own, then the fallback's
+      const steps = yield* Fallback.make(params, options, call, claude, yield* Effect.scope)
+      const resumer = new Resumer(steps.current().params, {
         strategy: strategy ?? "prefill",
         continuePrompt: continuePrompt ?? DEFAULT_CONTINUE_PROMPT,
         maxOverlap
@@ -77,17 +77,27 @@ export const events = (
         Effect.gen(function* () {
           // the message is whole; an error the server sends after message_stop changes nothing
           if (resumer.isComplete) return Stream.empty
+          const step = steps.current()
           const rejected = resumer.isPrefillRejection(error)
-          if (!rejected && !ClaudeError.isRetryable(error)) return yield* Effect.fail(error)
+          // a failure that leaves the model (overloaded, circuit open, a refusal, ...) goes to the next step at once
+          let leave = !rejected && steps.leavesAtOnce(error)
+          if (!rejected && !leave && !ClaudeError.isRetryable(error)) return yield* Effect.fail(error)
           if (rejected && /prefill/i.test(error.message)) {
-            const learned = yield* support.learnRejection(params.model)
+            const learned = yield* support.learnRejection(resumer.model)
             if (learned) {
-              yield* Effect.logInfo("claude.stream.prefill_refused").pipe(Effect.annotateLogs({ model: params.model }))
+              yield* Effect.logInfo("claude.stream.prefill_refused").pipe(Effect.annotateLogs({ model: resumer.model }))
             }
           }
-          const refusesPrefill = (yield* support.resumeMode(params.model)) === "continuation"
           // a refused prefill is answered at once with a continuation, off the budget
-          const delay = rejected ? Duration.zero : yield* nextDelay(schedule, ref, error)
+          let delay: Duration.Duration | undefined = Duration.zero
+          if (!rejected && !leave) {
+            delay = yield* nextDelay(step.schedule, step.state, error)
+            // the model's resumptions are exhausted: the next step, if the plan leaves on it
+            if (delay === undefined && steps.leavesExhausted(error)) {
+              leave = true
+              delay = Duration.zero
+            }
+          }
           if (delay === undefined) {
             return yield* new ResumeExhaustedError({
               message: `stream could not be resumed after ${resumer.attemptNumber} attempts: ${error.message}`,
@@ -96,10 +106,22 @@ export const events = (
               cause: error
             })
           }
-          const { events: closing, notice } = resumer.fail(error, delay, refusesPrefill)
+          const next = leave ? yield* steps.advance : undefined
+          if (next !== undefined) yield* ClientFallback.recordFallback(resumer.model, next.params.model, error._tag)
+          const model = next?.params.model ?? resumer.model
+          const refusesPrefill = (yield* support.resumeMode(model)) === "continuation"
+          const { events: closing, notice } = resumer.fail(
+            error,
+            delay,
+            refusesPrefill,
+            next === undefined
+              ? undefined
+              : { model, maxTokens: next.params.max_tokens, restart: error._tag === "RefusalError" }
+          )
           yield* Effect.logDebug("claude.stream.resume").pipe(
             Effect.annotateLogs({
               attempt: notice.attempt,
+              model,
               strategy: notice.strategy,
               reason: error._tag,
               phase: "phase" in error ? error.phase : "request",
@@ -115,12 +137,15 @@ export const events = (
         })
 
       const attempt = (): Stream.Stream<Event, ResumeError> =>
-        Stream.suspend(() =>
-          claude.messages.stream(resumer.request, call).pipe(
+        Stream.suspend(() => {
+          const step = steps.current()
+          const raw = step.claude.messages.stream(resumer.request, step.call)
+          // a refusal with a step after it ends the attempt before its message_stop
+          return (steps.leavesOnRefusal() ? Fallback.cutAtRefusal(raw, resumer) : raw).pipe(
             Stream.mapConcat((event): ReadonlyArray<Event> => resumer.process(event)),
             Stream.catchAll((error) => Stream.unwrap(onFailure(error)))
           )
-        )
+        })
 
       // the consumer's own stop is never retried: it is logged apart from a disconnect
       return attempt().pipe(

@@ -11,6 +11,7 @@ import type * as ResumableStream from "../ResumableStream.js"
 const AttemptFields = Schema.Struct({
   attempt: Schema.Number,
   kind: Schema.Literal("initial", "retry", "prefill", "continuation", "restart"),
+  model: Schema.String,
   inputTokens: Schema.Number,
   outputTokens: Schema.Number,
   characters: Schema.Number,

@@ -53,10 +53,12 @@ const TEXT_BLOCK = { type: "text", text: "", citations: null } as const
  */
 export class Resumer {
   private readonly blocks: Array<Block> = []
-  private readonly accounting = new Accounting()
+  private readonly accounting: Accounting
   private started = false
   private preferred: ResumableStream.ResumeStrategy
   private params: Params
+  /** the request the next attempts are built from: the original, on the model in force */
+  private base: Params
   // per attempt
   private map = new Map<number, Mapped>()
   private continuing: Block | undefined = undefined
@@ -82,6 +84,8 @@ export class Resumer {
   ) {
     this.preferred = settings.strategy
     this.params = original
+    this.base = original
+    this.accounting = new Accounting(original.model)
   }
 
   /** The request of the current attempt. */
@@ -91,6 +95,20 @@ export class Resumer {
 
   get attemptNumber(): number {
     return this.accounting.attempt
+  }
+
+  /** The model the current attempt asks. */
+  get model(): string {
+    return this.accounting.model
+  }
+
+  /**
+   * Counts the usage of an attempt's `message_delta` that is not passed on (a refusal the stream
+   * falls back from): the attempt was billed for it.
+   */
+  countUsage(usage: { readonly input_tokens?: number | null; readonly output_tokens?: number | null }): void {
+    this.accounting.outputTokens = tokens(usage.output_tokens)
+    if (usage.input_tokens != null) this.accounting.inputTokens = tokens(usage.input_tokens)
   }
 
   /** Whether `message_stop` arrived: a failure after it loses nothing. */
@@ -378,7 +396,7 @@ export class Resumer {
   }
 
   private reset(kind: ResumableStream.AttemptKind, params: Params, continuing: Block | undefined, held: string): void {
-    this.accounting.next(kind)
+    this.accounting.next(kind, params.model)
     this.params = params
     this.map = new Map()
     this.continuing = continuing
@@ -395,15 +413,22 @@ export class Resumer {
 
   /**
    * Ends the current attempt with `error` and starts the next. Returns the events that close
-   * what cannot be continued, and the notice (with the `delay` the caller chose).
+   * what cannot be continued, and the notice (with the `delay` the caller chose). With `to`, the
+   * next attempts ask another model (a fallback step): its own resumption mode (`refusesPrefill`
+   * is that model's), `max_tokens` within its cap; after a refusal (`restart`) what was delivered
+   * is superseded rather than continued.
    */
   fail(
     error: ClaudeError.ClaudeError,
     delay: Duration.Duration,
-    refusesPrefill = false
+    refusesPrefill = false,
+    to?: { readonly model: string; readonly maxTokens: number; readonly restart: boolean }
   ): { readonly events: ReadonlyArray<RawEvent>; readonly notice: ResumableStream.Resumption } {
     let fallback: ResumableStream.Fallback | undefined
-    if (this.isPrefillRejection(error)) {
+    if (to !== undefined) {
+      this.base = { ...this.base, model: to.model, max_tokens: to.maxTokens }
+      this.preferred = this.settings.strategy
+    } else if (this.isPrefillRejection(error)) {
       this.preferred = "continuation"
       fallback = "prefill_rejected"
     }
@@ -433,8 +458,8 @@ export class Resumer {
 
     const text = this.partialText
     const next = request.next({
-      original: this.original,
-      preferred: this.preferred,
+      original: this.base,
+      preferred: to?.restart === true ? "restart" : this.preferred,
       continuePrompt: this.settings.continuePrompt,
       text,
       standing: this.blocks.some((b) => !b.superseded),
@@ -455,6 +480,7 @@ export class Resumer {
       notice: {
         type: "resumption",
         attempt: this.accounting.attempt,
+        model: this.accounting.model,
         strategy: next.kind,
         fallback,
         reason: error,

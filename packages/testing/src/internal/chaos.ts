@@ -5,7 +5,7 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
-import type { ChaosFault, ChaosProfile } from "../FakeClaude.js"
+import type { ChaosFault, ChaosProfile, ModelOutage } from "../FakeClaude.js"
 import type * as Fault from "../Fault.js"
 import * as ApiError from "./apiError.js"
 import * as Exchange from "./exchange.js"
@@ -119,25 +119,37 @@ export const draw = (state: State, request: Fault.RequestInfo): Effect.Effect<Fa
       }
     }
     if (kind === undefined || (STREAM_ONLY.has(kind) && !request.stream)) return undefined
+    if (profile.models !== undefined && !F.modelMatches(profile.models, F.modelOf(request.body))) return undefined
     return faultOf(kind, profile, 1 + Math.floor(v * (profile.maxAfterEvents ?? 12)))
   })
 
-/** The outage the server is in now, if any. @internal */
-export const outageNow = (state: State): OutageWindow | undefined => {
+/** The outage the server is in now for a request about `model` (none: no model), if any. @internal */
+export const outageNow = (state: State, model?: string | undefined): OutageWindow | undefined => {
   const now = state.time.now()
-  return state.config.outages.find((o) => now >= o.fromMs && now < o.toMs)
+  return state.config.outages.find(
+    (o) => now >= o.fromMs && now < o.toMs && (o.models === undefined || F.modelMatches(o.models, model))
+  )
 }
 
-/** During an outage, ends the exchange with the outage's error. @internal */
+/** The outage a model was put in at run time (`setModelOutage`), if any. @internal */
+const modelOutage = (state: State, model: string | undefined): ModelOutage | undefined => {
+  if (model === undefined || state.modelOutages.size === 0) return undefined
+  for (const [pattern, outage] of state.modelOutages) if (F.modelMatches([pattern], model)) return outage
+  return undefined
+}
+
+/** During an outage (a window, or a model taken down), ends the exchange with the outage's error. @internal */
 export const outage = (exchange: Exchange.Exchange): Effect.Effect<void, Exchange.Answered> =>
   Effect.suspend(() => {
-    const window = outageNow(exchange.state)
+    const model = F.modelOf(exchange.record.body)
+    const window = outageNow(exchange.state, model) ?? modelOutage(exchange.state, model)
     if (window === undefined) return Effect.void
-    exchange.record.fault = `outage:${window.status}`
+    const status = window.status ?? 529
+    exchange.record.fault = `outage:${status}`
     exchange.record.faultSource = "outage"
     return Exchange.refuse(
       exchange,
-      ApiError.forStatus(window.status, window),
+      ApiError.forStatus(status, window),
       window.retryAfter === undefined ? {} : { "retry-after": window.retryAfter }
     )
   })

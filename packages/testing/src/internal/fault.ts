@@ -92,6 +92,20 @@ export const matching = <F extends Fault.Fault>(fault: F, predicate: (request: F
   match: predicate
 })
 
+/** The `model` of a request's JSON body, if it names one. @internal */
+export const modelOf = (body: unknown): string | undefined =>
+  typeof body === "object" && body !== null && "model" in body && typeof body.model === "string"
+    ? body.model
+    : undefined
+
+/** Whether a model matches one of the patterns: an exact id, or a prefix ending in `*`. @internal */
+export const modelMatches = (patterns: ReadonlyArray<string>, model: string | undefined): boolean =>
+  model !== undefined && patterns.some((p) => (p.endsWith("*") ? model.startsWith(p.slice(0, -1)) : model === p))
+
+/** @internal */
+export const forModel = <F extends Fault.Fault>(fault: F, model: string): F =>
+  matching(fault, (request) => modelMatches([model], modelOf(request.body)) && (fault.match?.(request) ?? true))
+
 /** @internal */
 export const times = <F extends Fault.Fault>(fault: F, n: number): ReadonlyArray<F> =>
   Array.from({ length: Math.max(0, n) }, () => fault)

@@ -37,6 +37,12 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
         Effect.sync(() => {
           state.chaos = profile
         }),
+      setModelOutage: (model, outage) =>
+        Effect.sync(() => {
+          if (outage === false) state.modelOutages.delete(model)
+          else state.modelOutages.set(model, outage === true ? {} : outage)
+        }),
+      modelOutages: Effect.sync(() => new Map(state.modelOutages)),
       requests: Effect.sync(() => RequestRecord.snapshot(state.records)),
       stats: Effect.sync(() => RequestRecord.stats(state.records)),
       reset: Effect.sync(() => State.reset(state))

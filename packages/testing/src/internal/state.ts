@@ -10,7 +10,7 @@ import { BatchLimits, Limits } from "@claude-resilience/api"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
-import type { ChaosProfile, Options, Outage } from "../FakeClaude.js"
+import type { ChaosProfile, ModelOutage, Options, Outage } from "../FakeClaude.js"
 import type * as Fault from "../Fault.js"
 import type * as Reply from "../Reply.js"
 import * as Completion from "./completion.js"
@@ -122,6 +122,8 @@ export interface State {
   replies: ReadonlyArray<Reply.Reply>
   /** the random-fault profile (none: undefined) */
   chaos: ChaosProfile | undefined
+  /** models taken down at run time (`setModelOutage`), by id or prefix pattern */
+  readonly modelOutages: Map<string, ModelOutage>
   /** the chaos PRNG, seeded by `seed`, reseeded by `reset` */
   rng: Random.Random
   /** oldest first, at most `maxRecords` */
@@ -156,6 +158,7 @@ export const make = (options: Options): Effect.Effect<State> =>
       faults: [],
       replies: [],
       chaos: options.chaos,
+      modelOutages: new Map(),
       rng: Random.make(resolved.seed),
       records: [],
       counter: 0,
