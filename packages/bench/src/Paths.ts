@@ -18,6 +18,13 @@ import type * as Scenario from "./Scenario.js"
 /**
  * A hot path: the variants measured against each other in one child process.
  *
+ * @example
+ * ```ts
+ * import { Paths } from "@claude-resilience/bench"
+ *
+ * const group: Paths.Group = "stream300"
+ * ```
+ *
  * @since 0.1.0
  * @category Models
  */
@@ -26,6 +33,13 @@ export type Group = "create" | "stream300" | "stream10k"
 /**
  * Every group, in report order.
  *
+ * @example
+ * ```ts
+ * import { Paths } from "@claude-resilience/bench"
+ *
+ * const all: ReadonlyArray<Paths.Group> = Paths.groupNames
+ * ```
+ *
  * @since 0.1.0
  * @category Models
  */
@@ -33,6 +47,13 @@ export const groupNames: ReadonlyArray<Group> = ["create", "stream300", "stream1
 
 /**
  * One way of making the call of a path.
+ *
+ * @example
+ * ```ts
+ * import { Paths } from "@claude-resilience/bench"
+ *
+ * const variant: Paths.Variant = "no-rate-limit"
+ * ```
  *
  * @since 0.1.0
  * @category Models
@@ -54,6 +75,13 @@ export type Variant =
 
 /**
  * What a variant is, as the report names it.
+ *
+ * @example
+ * ```ts
+ * import { Paths } from "@claude-resilience/bench"
+ *
+ * const label = Paths.labels["no-breaker"]
+ * ```
  *
  * @since 0.1.0
  * @category Models
@@ -78,6 +106,13 @@ export const labels: Readonly<Record<Variant, string>> = {
  * How a group is measured: its variants (the first is the reference of its ratios), the text
  * deltas of an answer (one word each) for streams, and the batch sizes.
  *
+ * @example
+ * ```ts
+ * import { Paths } from "@claude-resilience/bench"
+ *
+ * const create: Paths.GroupSpec | undefined = Paths.specs("quick")[0]
+ * ```
+ *
  * @since 0.1.0
  * @category Models
  */
@@ -98,6 +133,13 @@ export interface GroupSpec {
 
 /**
  * The groups at a scale.
+ *
+ * @example
+ * ```ts
+ * import { Paths } from "@claude-resilience/bench"
+ *
+ * const batches = Paths.specs("full").map((spec) => `${spec.group}: ${spec.rounds} × ${spec.batch}`)
+ * ```
  *
  * @since 0.1.0
  * @category Models
@@ -159,6 +201,14 @@ export const specs = (scale: Scenario.Scale): ReadonlyArray<GroupSpec> => {
  * every variant takes every position equally often and drift in the machine's load does not favour
  * one.
  *
+ * @example
+ * ```ts
+ * import { Paths } from "@claude-resilience/bench"
+ *
+ * // [["a", "b", "c"], ["b", "c", "a"]]
+ * const order = Paths.schedule(["a", "b", "c"], 2)
+ * ```
+ *
  * @since 0.1.0
  * @category Running
  */
@@ -167,6 +217,13 @@ export const schedule = <A>(variants: ReadonlyArray<A>, rounds: number): Readonl
 
 /**
  * A median and the range around it.
+ *
+ * @example
+ * ```ts
+ * import { Paths } from "@claude-resilience/bench"
+ *
+ * const s: Paths.Spread = { median: 1.3, min: 1.1, max: 1.5 }
+ * ```
  *
  * @since 0.1.0
  * @category Models
@@ -179,6 +236,14 @@ export interface Spread {
 
 /**
  * The median (mean of the middle two for an even count), minimum and maximum of some values.
+ *
+ * @example
+ * ```ts
+ * import { Paths } from "@claude-resilience/bench"
+ *
+ * // { median: 3, min: 1, max: 5 }
+ * const s = Paths.spread([5, 1, 3])
+ * ```
  *
  * @since 0.1.0
  * @category Statistics
@@ -194,6 +259,14 @@ export const spread = (values: ReadonlyArray<number>): Spread => {
 /**
  * Per-round ratios of a variant to its reference measured in the same round.
  *
+ * @example
+ * ```ts
+ * import { Paths } from "@claude-resilience/bench"
+ *
+ * // [2, 2]
+ * const r = Paths.ratios([200, 300], [100, 150])
+ * ```
+ *
  * @since 0.1.0
  * @category Statistics
  */
@@ -206,6 +279,13 @@ export const ratios = (values: ReadonlyArray<number>, reference: ReadonlyArray<n
 /**
  * The `p`-th percentile (nearest rank) of values, `NaN` when there are none.
  *
+ * @example
+ * ```ts
+ * import { Paths } from "@claude-resilience/bench"
+ *
+ * const p50 = Paths.percentile([4, 1, 3, 2], 50)
+ * ```
+ *
  * @since 0.1.0
  * @category Statistics
  */
@@ -217,6 +297,13 @@ export const percentile = (values: ReadonlyArray<number>, p: number): number => 
 
 /**
  * One variant of a group over its rounds.
+ *
+ * @example
+ * ```ts
+ * import { Paths } from "@claude-resilience/bench"
+ *
+ * const v: Paths.VariantResult = { variant: "sdk", usPerCall: [600, 610], wallP50Ms: 1.2 }
+ * ```
  *
  * @since 0.1.0
  * @category Models
@@ -231,6 +318,13 @@ export interface VariantResult {
 
 /**
  * One group: what it ran and each variant's rounds.
+ *
+ * @example
+ * ```ts
+ * import { Paths } from "@claude-resilience/bench"
+ *
+ * const sdkOf = (g: Paths.GroupResult) => g.variants.find((v) => v.variant === "sdk")
+ * ```
  *
  * @since 0.1.0
  * @category Models
@@ -248,6 +342,13 @@ export interface GroupResult {
 /**
  * What a memory variant holds in flight.
  *
+ * @example
+ * ```ts
+ * import { Paths } from "@claude-resilience/bench"
+ *
+ * const variant: Paths.MemoryVariant = "stream"
+ * ```
+ *
  * @since 0.1.0
  * @category Models
  */
@@ -256,6 +357,13 @@ export type MemoryVariant = "sdk-create" | "create" | "sdk-stream" | "stream"
 /**
  * Every memory variant, in report order.
  *
+ * @example
+ * ```ts
+ * import { Paths } from "@claude-resilience/bench"
+ *
+ * const all = Paths.memoryVariants.length
+ * ```
+ *
  * @since 0.1.0
  * @category Models
  */
@@ -263,6 +371,13 @@ export const memoryVariants: ReadonlyArray<MemoryVariant> = ["sdk-create", "crea
 
 /**
  * What a memory variant is called in the report.
+ *
+ * @example
+ * ```ts
+ * import { Paths } from "@claude-resilience/bench"
+ *
+ * const label = Paths.memoryLabels["sdk-create"]
+ * ```
  *
  * @since 0.1.0
  * @category Models
@@ -277,6 +392,13 @@ export const memoryLabels: Readonly<Record<MemoryVariant, string>> = {
 /**
  * Memory of calls held in flight: `heapUsed + external` after a full GC with the calls open, minus
  * the same before they started, divided by the calls.
+ *
+ * @example
+ * ```ts
+ * import { Paths } from "@claude-resilience/bench"
+ *
+ * const kb = (m: Paths.MemoryResult) => m.bytesPerCall / 1024
+ * ```
  *
  * @since 0.1.0
  * @category Models
@@ -294,6 +416,13 @@ export interface MemoryResult {
 /**
  * The breaker's cost per call, in-process: 1,000-call batches with `runSync`, per repetition.
  *
+ * @example
+ * ```ts
+ * import { Paths } from "@claude-resilience/bench"
+ *
+ * const closed = (b: Paths.BreakerResult) => Paths.spread(b.closedUs).median
+ * ```
+ *
  * @since 0.1.0
  * @category Models
  */
@@ -307,6 +436,13 @@ export interface BreakerResult {
 
 /**
  * The whole `paths` section.
+ *
+ * @example
+ * ```ts
+ * import { Paths } from "@claude-resilience/bench"
+ *
+ * const paths = (r: Paths.Results) => r.groups.map((g) => g.group)
+ * ```
  *
  * @since 0.1.0
  * @category Models
@@ -329,6 +465,13 @@ export interface Results {
 /**
  * The model every call of the section names.
  *
+ * @example
+ * ```ts
+ * import { Paths } from "@claude-resilience/bench"
+ *
+ * const model: string = Paths.model
+ * ```
+ *
  * @since 0.1.0
  * @category Models
  */
@@ -336,6 +479,13 @@ export const model = "claude-sonnet-4-6"
 
 /**
  * What the child process is asked to do.
+ *
+ * @example
+ * ```ts
+ * import { Paths } from "@claude-resilience/bench"
+ *
+ * const job: Paths.Job = { type: "breaker", repetitions: 5 }
+ * ```
  *
  * @since 0.1.0
  * @category Models
@@ -356,6 +506,13 @@ const childEntry = () => path.join(path.dirname(fileURLToPath(import.meta.url)),
 /**
  * Runs jobs one after the other in one fresh client process (`--expose-gc`, tsx) whose FakeClaudes
  * run in a process of their own; `onResult` sees each job's answer as it comes.
+ *
+ * @example
+ * ```ts
+ * import { Paths } from "@claude-resilience/bench"
+ *
+ * const answers = Paths.runJobs([{ type: "breaker", repetitions: 5 }])
+ * ```
  *
  * @since 0.1.0
  * @category Running
@@ -389,6 +546,13 @@ export const runJobs = (
 /**
  * Options of {@link run}.
  *
+ * @example
+ * ```ts
+ * import { Paths } from "@claude-resilience/bench"
+ *
+ * const options: Paths.Options = { scale: "quick", groups: ["create"] }
+ * ```
+ *
  * @since 0.1.0
  * @category Models
  */
@@ -402,6 +566,13 @@ export interface Options {
 /**
  * New results over saved ones: each group measured again replaces the saved one; memory and the
  * breaker are kept from the saved results when they were not measured again.
+ *
+ * @example
+ * ```ts
+ * import { Paths } from "@claude-resilience/bench"
+ *
+ * const update = (saved: Paths.Results | undefined, fresh: Paths.Results) => Paths.merge(saved, fresh)
+ * ```
  *
  * @since 0.1.0
  * @category Running
@@ -423,6 +594,13 @@ const fixed = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits)
 
 /**
  * Runs the section: each group, each memory variant and the breaker in a child process of its own.
+ *
+ * @example
+ * ```ts
+ * import { Paths } from "@claude-resilience/bench"
+ *
+ * const results = Paths.run({ scale: "quick", groups: ["create"], onProgress: console.error })
+ * ```
  *
  * @since 0.1.0
  * @category Running

@@ -11,6 +11,14 @@ const fixed = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits)
 /**
  * A spread as `median (min–max)`.
  *
+ * @example
+ * ```ts
+ * import { Paths, PathsReport } from "@claude-resilience/bench"
+ *
+ * // "1.23× (1.00–2.50)"
+ * const cell = PathsReport.formatSpread({ median: 1.234, min: 1, max: 2.5 }, 2, "×")
+ * ```
+ *
  * @since 0.1.0
  * @category Rendering
  */
@@ -21,6 +29,13 @@ export const formatSpread = (s: Paths.Spread, digits = 0, unit = ""): string =>
 
 /**
  * A verdict's cell: `yes`, `**no**`, or `–` when not measured.
+ *
+ * @example
+ * ```ts
+ * import { Paths, PathsReport } from "@claude-resilience/bench"
+ *
+ * const cell = PathsReport.formatMet(false) // "**no**"
+ * ```
  *
  * @since 0.1.0
  * @category Rendering
@@ -34,6 +49,13 @@ const variantOf = (group: Paths.GroupResult | undefined, variant: Paths.Variant)
 /**
  * The per-round ratio of `variant` to `reference` in a group, as a spread (undefined when either is
  * missing).
+ *
+ * @example
+ * ```ts
+ * import { Paths, PathsReport } from "@claude-resilience/bench"
+ *
+ * const createRatio = (r: Paths.Results) => PathsReport.ratioOf(r, "create", "default", "sdk")
+ * ```
  *
  * @since 0.1.0
  * @category Statistics
@@ -52,6 +74,13 @@ export const ratioOf = (
 
 /**
  * A ratio target's verdict: met when the median ratio is at most `limit`.
+ *
+ * @example
+ * ```ts
+ * import { Paths, PathsReport } from "@claude-resilience/bench"
+ *
+ * const v = PathsReport.ratioVerdict("create ≤ 1.2×", Paths.spread([1.1, 1.3]), 1.2)
+ * ```
  *
  * @since 0.1.0
  * @category Rendering
@@ -79,6 +108,13 @@ const breakerOverhead = (breaker: Paths.BreakerResult) => {
 
 /**
  * One verdict per target of the section.
+ *
+ * @example
+ * ```ts
+ * import { Paths, PathsReport } from "@claude-resilience/bench"
+ *
+ * const missed = (r: Paths.Results) => PathsReport.verdicts(r).filter((v) => v.met === false)
+ * ```
  *
  * @since 0.1.0
  * @category Rendering
@@ -149,6 +185,13 @@ const cpuCell = (v: Paths.VariantResult | undefined) =>
 /**
  * The paths table: per path the reference's and ours CPU per call, the ratio and the target.
  *
+ * @example
+ * ```ts
+ * import { Paths, PathsReport } from "@claude-resilience/bench"
+ *
+ * const page = (r: Paths.Results) => PathsReport.table(r)
+ * ```
+ *
  * @since 0.1.0
  * @category Rendering
  */
@@ -178,6 +221,13 @@ export const table = (results: Paths.Results): string => {
 /**
  * The ablation table of `create`: each variant's CPU per call, its difference to the default layer
  * (median of the per-round differences) and its ratio to the plain SDK.
+ *
+ * @example
+ * ```ts
+ * import { Paths, PathsReport } from "@claude-resilience/bench"
+ *
+ * const page = (r: Paths.Results) => PathsReport.ablationTable(r)
+ * ```
  *
  * @since 0.1.0
  * @category Rendering
@@ -209,6 +259,13 @@ const kb = (bytes: number) => `${fixed(bytes / 1024, 1)} KB`
 /**
  * The memory table: bytes per call held in flight.
  *
+ * @example
+ * ```ts
+ * import { Paths, PathsReport } from "@claude-resilience/bench"
+ *
+ * const page = (r: Paths.Results) => PathsReport.memoryTable(r)
+ * ```
+ *
  * @since 0.1.0
  * @category Rendering
  */
@@ -230,6 +287,13 @@ export const memoryTable = (results: Paths.Results): string => {
 /**
  * The breaker table: µs per call over the repetitions.
  *
+ * @example
+ * ```ts
+ * import { Paths, PathsReport } from "@claude-resilience/bench"
+ *
+ * const page = (b: Paths.BreakerResult) => PathsReport.breakerTable(b)
+ * ```
+ *
  * @since 0.1.0
  * @category Rendering
  */
@@ -250,6 +314,13 @@ export const breakerTable = (breaker: Paths.BreakerResult): string => {
 
 /**
  * The section of docs/benchmarks.md.
+ *
+ * @example
+ * ```ts
+ * import { Paths, PathsReport } from "@claude-resilience/bench"
+ *
+ * const section = (r: Paths.Results) => PathsReport.markdown(r)
+ * ```
  *
  * @since 0.1.0
  * @category Rendering
