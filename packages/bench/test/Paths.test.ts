@@ -194,3 +194,36 @@ describe("PathsReport", () => {
     expect(Paths.merge(undefined, fresh)).toBe(fresh)
   })
 })
+
+describe("Paths.runJobs (a tiny run in the child process: structure only, timings are never asserted)", () => {
+  it("runs every create variant, a stream group, a memory variant and the breaker", { timeout: 180_000 }, async () => {
+    const [create, stream] = Paths.specs("quick")
+    const tiny = (spec: Paths.GroupSpec): Paths.GroupSpec => ({ ...spec, rounds: 2, batch: 2, warmup: 1 })
+    const jobs: ReadonlyArray<Paths.Job> = [
+      { type: "group", spec: tiny(create!) },
+      { type: "group", spec: tiny(stream!) },
+      { type: "memory", variant: "stream", inFlight: 5, holdMs: 1500, warmup: 1 },
+      { type: "breaker", repetitions: 2 }
+    ]
+    const seen: Array<number> = []
+    const answers = await Paths.runJobs(jobs, (index) => seen.push(index))
+    expect(seen).toEqual([0, 1, 2, 3])
+    const [createResult, streamResult, memoryResult, breaker] = answers as [
+      Paths.GroupResult,
+      Paths.GroupResult,
+      Paths.MemoryResult,
+      Paths.BreakerResult
+    ]
+    // the child checks every answer's length and that the installed tracer recorded spans
+    expect(createResult.variants.map((v) => v.variant)).toEqual(create!.variants)
+    expect(streamResult.deltas).toBe(300)
+    for (const result of [createResult, streamResult])
+      for (const v of result.variants) {
+        expect(v.usPerCall).toHaveLength(2)
+        expect(v.usPerCall.every((n) => n > 0)).toBe(true)
+      }
+    expect(memoryResult).toMatchObject({ variant: "stream", inFlight: 5 })
+    expect(memoryResult.pendingAtMeasure).toBeLessThanOrEqual(5)
+    expect([breaker.baselineUs, breaker.closedUs, breaker.rejectedUs].map((a) => a.length)).toEqual([2, 2, 2])
+  })
+})
