@@ -336,6 +336,8 @@ export interface GroupResult {
   readonly warmup: number
   /** text deltas per answer, counted on the plain SDK's warm-up */
   readonly deltas: number
+  /** spans the installed tracer recorded per call of the `tracer` variant (when the group has it) */
+  readonly spansPerCall?: number | undefined
   readonly variants: ReadonlyArray<VariantResult>
 }
 
@@ -619,7 +621,7 @@ export const run = async (options: Options): Promise<Results> => {
             type: "memory",
             variant,
             inFlight: quick ? 100 : 1000,
-            holdMs: quick ? 3000 : 10_000,
+            holdMs: quick ? 3000 : 8000,
             warmup: quick ? 10 : 30
           })
         )

@@ -247,8 +247,12 @@ export const ablationTable = (results: Paths.Results): string => {
         ? undefined
         : Paths.spread(v.usPerCall.map((n, i) => n - (base.usPerCall[i] ?? Number.NaN)))
     const ratio = sdk === undefined ? undefined : Paths.spread(Paths.ratios(v.usPerCall, sdk.usPerCall))
+    const label =
+      v.variant === "tracer" && g.spansPerCall !== undefined
+        ? `${Paths.labels.tracer}: ${fixed(g.spansPerCall, 1)} spans per call`
+        : Paths.labels[v.variant]
     lines.push(
-      `| ${Paths.labels[v.variant]} | ${formatSpread(Paths.spread(v.usPerCall))} | ${diff === undefined ? "–" : `${diff.median >= 0 ? "+" : ""}${formatSpread(diff)}`} | ${ratio === undefined ? "–" : formatSpread(ratio, 2, "×")} | ${fixed(v.wallP50Ms, 2)} ms |`
+      `| ${label} | ${formatSpread(Paths.spread(v.usPerCall))} | ${diff === undefined ? "–" : `${diff.median >= 0 ? "+" : ""}${formatSpread(diff)}`} | ${ratio === undefined ? "–" : formatSpread(ratio, 2, "×")} | ${fixed(v.wallP50Ms, 2)} ms |`
     )
   }
   return lines.join("\n")
