@@ -13,6 +13,7 @@ import { fork } from "node:child_process"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import * as Rounds from "./Rounds.js"
 import type * as Scenario from "./Scenario.js"
 
 /**
@@ -197,105 +198,6 @@ export const specs = (scale: Scenario.Scale): ReadonlyArray<GroupSpec> => {
 }
 
 /**
- * The order of the variants in each round: round `r` starts at variant `r mod n` (a rotation), so
- * every variant takes every position equally often and drift in the machine's load does not favour
- * one.
- *
- * @example
- * ```ts
- * import { Paths } from "@claude-resilience/bench"
- *
- * // [["a", "b", "c"], ["b", "c", "a"]]
- * const order = Paths.schedule(["a", "b", "c"], 2)
- * ```
- *
- * @since 0.1.0
- * @category Running
- */
-export const schedule = <A>(variants: ReadonlyArray<A>, rounds: number): ReadonlyArray<ReadonlyArray<A>> =>
-  Array.from({ length: rounds }, (_, r) => variants.map((_, i) => variants[(i + r) % variants.length] as A))
-
-/**
- * A median and the range around it.
- *
- * @example
- * ```ts
- * import { Paths } from "@claude-resilience/bench"
- *
- * const s: Paths.Spread = { median: 1.3, min: 1.1, max: 1.5 }
- * ```
- *
- * @since 0.1.0
- * @category Models
- */
-export interface Spread {
-  readonly median: number
-  readonly min: number
-  readonly max: number
-}
-
-/**
- * The median (mean of the middle two for an even count), minimum and maximum of some values.
- *
- * @example
- * ```ts
- * import { Paths } from "@claude-resilience/bench"
- *
- * // { median: 3, min: 1, max: 5 }
- * const s = Paths.spread([5, 1, 3])
- * ```
- *
- * @since 0.1.0
- * @category Statistics
- */
-export const spread = (values: ReadonlyArray<number>): Spread => {
-  if (values.length === 0) return { median: Number.NaN, min: Number.NaN, max: Number.NaN }
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = Math.floor(sorted.length / 2)
-  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
-  return { median, min: sorted[0]!, max: sorted[sorted.length - 1]! }
-}
-
-/**
- * Per-round ratios of a variant to its reference measured in the same round.
- *
- * @example
- * ```ts
- * import { Paths } from "@claude-resilience/bench"
- *
- * // [2, 2]
- * const r = Paths.ratios([200, 300], [100, 150])
- * ```
- *
- * @since 0.1.0
- * @category Statistics
- */
-export const ratios = (values: ReadonlyArray<number>, reference: ReadonlyArray<number>): ReadonlyArray<number> =>
-  values.flatMap((v, i) => {
-    const r = reference[i]
-    return r === undefined || r <= 0 ? [] : [v / r]
-  })
-
-/**
- * The `p`-th percentile (nearest rank) of values, `NaN` when there are none.
- *
- * @example
- * ```ts
- * import { Paths } from "@claude-resilience/bench"
- *
- * const p50 = Paths.percentile([4, 1, 3, 2], 50)
- * ```
- *
- * @since 0.1.0
- * @category Statistics
- */
-export const percentile = (values: ReadonlyArray<number>, p: number): number => {
-  if (values.length === 0) return Number.NaN
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!
-}
-
-/**
  * One variant of a group over its rounds.
  *
  * @example
@@ -422,7 +324,7 @@ export interface MemoryResult {
  * ```ts
  * import { Paths } from "@claude-resilience/bench"
  *
- * const closed = (b: Paths.BreakerResult) => Paths.spread(b.closedUs).median
+ * const closed = (b: Paths.BreakerResult) => b.closedUs.length
  * ```
  *
  * @since 0.1.0
@@ -635,7 +537,7 @@ export const run = async (options: Options): Promise<Results> => {
       const ref = result.variants[0]!
       for (const v of result.variants)
         progress(
-          `paths ${job.spec.group.padEnd(9)} ${v.variant.padEnd(13)} ${fixed(spread(v.usPerCall).median).padStart(6)} µs/call  ×${fixed(spread(ratios(v.usPerCall, ref.usPerCall)).median, 2)}`
+          `paths ${job.spec.group.padEnd(9)} ${v.variant.padEnd(13)} ${fixed(Rounds.spread(v.usPerCall).median).padStart(6)} µs/call  ×${fixed(Rounds.spread(Rounds.ratios(v.usPerCall, ref.usPerCall)).median, 2)}`
         )
     } else if (job.type === "memory") {
       const result = value as MemoryResult
@@ -644,9 +546,9 @@ export const run = async (options: Options): Promise<Results> => {
       )
     } else {
       const b = value as BreakerResult
-      const base = spread(b.baselineUs).median
+      const base = Rounds.spread(b.baselineUs).median
       progress(
-        `paths breaker   closed ${fixed(spread(b.closedUs).median - base, 2)} µs, rejection ${fixed(spread(b.rejectedUs).median - base, 2)} µs over Effect.void`
+        `paths breaker   closed ${fixed(Rounds.spread(b.closedUs).median - base, 2)} µs, rejection ${fixed(Rounds.spread(b.rejectedUs).median - base, 2)} µs over Effect.void`
       )
     }
   })

@@ -5,6 +5,7 @@
  */
 import * as Paths from "./Paths.js"
 import type * as Report from "./Report.js"
+import * as Rounds from "./Rounds.js"
 
 const fixed = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "–")
 
@@ -22,7 +23,7 @@ const fixed = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits)
  * @since 0.1.0
  * @category Rendering
  */
-export const formatSpread = (s: Paths.Spread, digits = 0, unit = ""): string =>
+export const formatSpread = (s: Rounds.Spread, digits = 0, unit = ""): string =>
   Number.isFinite(s.median)
     ? `${fixed(s.median, digits)}${unit} (${fixed(s.min, digits)}–${fixed(s.max, digits)})`
     : "–"
@@ -65,11 +66,11 @@ export const ratioOf = (
   group: Paths.Group,
   variant: Paths.Variant,
   reference: Paths.Variant
-): Paths.Spread | undefined => {
+): Rounds.Spread | undefined => {
   const g = groupOf(results, group)
   const v = variantOf(g, variant)
   const r = variantOf(g, reference)
-  return v === undefined || r === undefined ? undefined : Paths.spread(Paths.ratios(v.usPerCall, r.usPerCall))
+  return v === undefined || r === undefined ? undefined : Rounds.spread(Rounds.ratios(v.usPerCall, r.usPerCall))
 }
 
 /**
@@ -77,15 +78,15 @@ export const ratioOf = (
  *
  * @example
  * ```ts
- * import { Paths, PathsReport } from "@claude-resilience/bench"
+ * import { PathsReport, Rounds } from "@claude-resilience/bench"
  *
- * const v = PathsReport.ratioVerdict("create ≤ 1.2×", Paths.spread([1.1, 1.3]), 1.2)
+ * const v = PathsReport.ratioVerdict("create ≤ 1.2×", Rounds.spread([1.1, 1.3]), 1.2)
  * ```
  *
  * @since 0.1.0
  * @category Rendering
  */
-export const ratioVerdict = (target: string, ratio: Paths.Spread | undefined, limit: number): Report.Verdict =>
+export const ratioVerdict = (target: string, ratio: Rounds.Spread | undefined, limit: number): Report.Verdict =>
   ratio === undefined
     ? { target, measured: "not measured", met: undefined }
     : {
@@ -99,10 +100,10 @@ const memoryOf = (results: Paths.Results, variant: Paths.MemoryVariant) =>
 
 /** The breaker's cost over `Effect.void`, µs per call: medians of the repetitions. */
 const breakerOverhead = (breaker: Paths.BreakerResult) => {
-  const base = Paths.spread(breaker.baselineUs).median
+  const base = Rounds.spread(breaker.baselineUs).median
   return {
-    closed: Paths.spread(breaker.closedUs).median - base,
-    rejected: Paths.spread(breaker.rejectedUs).median - base
+    closed: Rounds.spread(breaker.closedUs).median - base,
+    rejected: Rounds.spread(breaker.rejectedUs).median - base
   }
 }
 
@@ -180,7 +181,7 @@ export const verdicts = (results: Paths.Results): ReadonlyArray<Report.Verdict> 
 }
 
 const cpuCell = (v: Paths.VariantResult | undefined) =>
-  v === undefined ? "–" : formatSpread(Paths.spread(v.usPerCall))
+  v === undefined ? "–" : formatSpread(Rounds.spread(v.usPerCall))
 
 /**
  * The paths table: per path the reference's and ours CPU per call, the ratio and the target.
@@ -245,14 +246,14 @@ export const ablationTable = (results: Paths.Results): string => {
     const diff =
       base === undefined || v.variant === "default"
         ? undefined
-        : Paths.spread(v.usPerCall.map((n, i) => n - (base.usPerCall[i] ?? Number.NaN)))
-    const ratio = sdk === undefined ? undefined : Paths.spread(Paths.ratios(v.usPerCall, sdk.usPerCall))
+        : Rounds.spread(v.usPerCall.map((n, i) => n - (base.usPerCall[i] ?? Number.NaN)))
+    const ratio = sdk === undefined ? undefined : Rounds.spread(Rounds.ratios(v.usPerCall, sdk.usPerCall))
     const label =
       v.variant === "tracer" && g.spansPerCall !== undefined
         ? `${Paths.labels.tracer}: ${fixed(g.spansPerCall, 1)} spans per call`
         : Paths.labels[v.variant]
     lines.push(
-      `| ${label} | ${formatSpread(Paths.spread(v.usPerCall))} | ${diff === undefined ? "–" : `${diff.median >= 0 ? "+" : ""}${formatSpread(diff)}`} | ${ratio === undefined ? "–" : formatSpread(ratio, 2, "×")} | ${fixed(v.wallP50Ms, 2)} ms |`
+      `| ${label} | ${formatSpread(Rounds.spread(v.usPerCall))} | ${diff === undefined ? "–" : `${diff.median >= 0 ? "+" : ""}${formatSpread(diff)}`} | ${ratio === undefined ? "–" : formatSpread(ratio, 2, "×")} | ${fixed(v.wallP50Ms, 2)} ms |`
     )
   }
   return lines.join("\n")
@@ -302,9 +303,9 @@ export const memoryTable = (results: Paths.Results): string => {
  * @category Rendering
  */
 export const breakerTable = (breaker: Paths.BreakerResult): string => {
-  const base = Paths.spread(breaker.baselineUs)
+  const base = Rounds.spread(breaker.baselineUs)
   const row = (label: string, values: ReadonlyArray<number>) => {
-    const s = Paths.spread(values)
+    const s = Rounds.spread(values)
     return `| ${label} | ${formatSpread(s, 2)} | ${values === breaker.baselineUs ? "–" : fixed(s.median - base.median, 2)} |`
   }
   return [

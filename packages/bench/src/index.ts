@@ -86,3 +86,10 @@ export * as Paths from "./Paths.js"
  * @since 0.1.0
  */
 export * as PathsReport from "./PathsReport.js"
+
+/**
+ * Interleaved rounds: the order of the variants, median and range, per-round ratios.
+ *
+ * @since 0.1.0
+ */
+export * as Rounds from "./Rounds.js"

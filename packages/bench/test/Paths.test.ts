@@ -1,9 +1,8 @@
 /**
- * The pure parts of the `paths` section: statistics, the round order, verdicts and rendering, on
- * made-up numbers. Nothing here measures time.
+ * The `paths` section: its specs, verdicts and rendering on made-up numbers, and a tiny run of the
+ * child process. Nothing here measures time.
  */
-import { Paths, PathsReport } from "@claude-resilience/bench"
-import { FastCheck as fc } from "effect"
+import { Paths, PathsReport, Rounds } from "@claude-resilience/bench"
 import { describe, expect, it } from "vitest"
 
 const group = (
@@ -50,60 +49,7 @@ const results: Paths.Results = {
   breaker: { repetitions: 3, baselineUs: [1, 2, 3], closedUs: [2, 3.5, 9], rejectedUs: [5, 6, 7] }
 }
 
-describe("Paths statistics", () => {
-  it("spread: median of an odd and an even count, min and max, NaN when empty", () => {
-    expect(Paths.spread([5, 1, 3])).toEqual({ median: 3, min: 1, max: 5 })
-    expect(Paths.spread([4, 1, 3, 2])).toEqual({ median: 2.5, min: 1, max: 4 })
-    expect(Number.isNaN(Paths.spread([]).median)).toBe(true)
-  })
-
-  it("spread: the median lies between min and max and is one of the values for odd counts", () => {
-    fc.assert(
-      fc.property(fc.array(fc.integer({ min: -1000, max: 1000 }), { minLength: 1 }), (values) => {
-        const s = Paths.spread(values)
-        expect(s.min).toBe(Math.min(...values))
-        expect(s.max).toBe(Math.max(...values))
-        expect(s.median).toBeGreaterThanOrEqual(s.min)
-        expect(s.median).toBeLessThanOrEqual(s.max)
-        if (values.length % 2 === 1) expect(values).toContain(s.median)
-      })
-    )
-  })
-
-  it("ratios are per round, skipping rounds without a positive reference", () => {
-    expect(Paths.ratios([200, 300, 50], [100, 150, 0])).toEqual([2, 2])
-    expect(Paths.ratios([1, 2], [1])).toEqual([1])
-  })
-
-  it("percentile takes the nearest rank", () => {
-    expect(Paths.percentile([4, 1, 3, 2], 50)).toBe(2)
-    expect(Paths.percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90)).toBe(9)
-    expect(Number.isNaN(Paths.percentile([], 50))).toBe(true)
-  })
-})
-
-describe("Paths.schedule", () => {
-  it("rotates the start by one each round", () => {
-    expect(Paths.schedule(["a", "b", "c"], 4)).toEqual([
-      ["a", "b", "c"],
-      ["b", "c", "a"],
-      ["c", "a", "b"],
-      ["a", "b", "c"]
-    ])
-  })
-
-  it("every round runs every variant once; over n rounds each variant takes each position once", () => {
-    fc.assert(
-      fc.property(fc.uniqueArray(fc.string(), { minLength: 1, maxLength: 12 }), (variants) => {
-        const rounds = Paths.schedule(variants, variants.length)
-        expect(rounds).toHaveLength(variants.length)
-        for (const round of rounds) expect([...round].sort()).toEqual([...variants].sort())
-        for (let position = 0; position < variants.length; position++)
-          expect(new Set(rounds.map((round) => round[position])).size).toBe(variants.length)
-      })
-    )
-  })
-
+describe("Paths.specs", () => {
   it("the specs interleave enough rounds and start with their reference", () => {
     for (const scale of ["quick", "full"] as const)
       for (const spec of Paths.specs(scale)) {
@@ -118,7 +64,7 @@ describe("Paths.schedule", () => {
 describe("PathsReport", () => {
   it("formats a spread as median (min–max) and a verdict cell", () => {
     expect(PathsReport.formatSpread({ median: 1.234, min: 1, max: 2.5 }, 2, "×")).toBe("1.23× (1.00–2.50)")
-    expect(PathsReport.formatSpread(Paths.spread([]))).toBe("–")
+    expect(PathsReport.formatSpread(Rounds.spread([]))).toBe("–")
     expect([PathsReport.formatMet(true), PathsReport.formatMet(false), PathsReport.formatMet(undefined)]).toEqual([
       "yes",
       "**no**",

@@ -19,6 +19,7 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Paths from "../../Paths.js"
+import * as Rounds from "../../Rounds.js"
 import * as Server from "../../Server.js"
 import * as Variants from "./variants.js"
 
@@ -76,7 +77,7 @@ const runGroup = async (host: Server.Host, spec: Paths.GroupSpec): Promise<Paths
     const walls = new Map(spec.variants.map((v) => [v, [] as Array<number>]))
     for (const v of spec.variants) await batch(runners.get(v)!, spec.warmup, expected)
     let tracerSpans = 0
-    for (const order of Paths.schedule(spec.variants, spec.rounds))
+    for (const order of Rounds.schedule(spec.variants, spec.rounds))
       for (const v of order) {
         gc()
         const spans = Variants.recordedSpans()
@@ -93,7 +94,7 @@ const runGroup = async (host: Server.Host, spec: Paths.GroupSpec): Promise<Paths
       variants: spec.variants.map((v) => ({
         variant: v,
         usPerCall: cpu.get(v)!.map((n) => Math.round(n * 10) / 10),
-        wallP50Ms: Math.round(Paths.percentile(walls.get(v)!, 50) * 1000) / 1000
+        wallP50Ms: Math.round(Rounds.percentile(walls.get(v)!, 50) * 1000) / 1000
       }))
     }
   } finally {
@@ -249,7 +250,7 @@ const runAlone = async (args: ReadonlyArray<string>) => {
       const walls: Array<number> = []
       const us = await batch(runner, calls, expected, walls)
       process.stdout.write(
-        `${group}:${variant}: ${calls} calls, ${us.toFixed(1)} µs client CPU per call, wall p50 ${Paths.percentile(walls, 50).toFixed(3)} ms\n`
+        `${group}:${variant}: ${calls} calls, ${us.toFixed(1)} µs client CPU per call, wall p50 ${Rounds.percentile(walls, 50).toFixed(3)} ms\n`
       )
     } finally {
       await runner.close()
