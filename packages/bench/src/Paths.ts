@@ -523,7 +523,7 @@ export const run = async (options: Options): Promise<Results> => {
             type: "memory",
             variant,
             inFlight: quick ? 100 : 1000,
-            holdMs: quick ? 3000 : 8000,
+            holdMs: quick ? 3000 : 10_000,
             warmup: quick ? 10 : 30
           })
         )

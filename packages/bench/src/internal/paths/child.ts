@@ -137,10 +137,24 @@ const runMemory = async (
     for (let i = 0; i < job.warmup; i++) await runner.call(warmModel)
     gc()
     const before = heap()
-    const started = performance.now()
-    const calls = Array.from({ length: job.inFlight }, () => runner.call().catch(() => -1))
+    // starting a call runs its work up to the first await: under load, starting them all can take
+    // seconds, so wait for the server to hold them all, or for the first one to come back (its hold over)
+    let done = 0
+    const calls = Array.from({ length: job.inFlight }, () =>
+      runner.call().then(
+        (n) => {
+          done++
+          return n
+        },
+        () => {
+          done++
+          return -1
+        }
+      )
+    )
+    const deadline = performance.now() + 120_000
     let pending = await server.pending()
-    while (pending < job.inFlight && performance.now() - started < job.holdMs - 500) {
+    while (pending < job.inFlight && done === 0 && performance.now() < deadline) {
       await sleep(50)
       pending = await server.pending()
     }
