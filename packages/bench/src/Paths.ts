@@ -528,7 +528,7 @@ export const run = async (options: Options): Promise<Results> => {
           })
         )
       : []),
-    ...(all ? [{ type: "breaker", repetitions: quick ? 5 : 30 } as const] : [])
+    ...(all ? [{ type: "breaker", repetitions: quick ? 15 : 60 } as const] : [])
   ]
   const answers = await runJobs(jobs, (index, value) => {
     const job = jobs[index]!
@@ -546,10 +546,9 @@ export const run = async (options: Options): Promise<Results> => {
       )
     } else {
       const b = value as BreakerResult
-      const base = Rounds.spread(b.baselineUs).median
-      progress(
-        `paths breaker   closed ${fixed(Rounds.spread(b.closedUs).median - base, 2)} µs, rejection ${fixed(Rounds.spread(b.rejectedUs).median - base, 2)} µs over Effect.void`
-      )
+      const over = (values: ReadonlyArray<number>) =>
+        fixed(Rounds.spread(Rounds.differences(values, b.baselineUs)).median, 2)
+      progress(`paths breaker   closed ${over(b.closedUs)} µs, rejection ${over(b.rejectedUs)} µs over Effect.void`)
     }
   })
   const groups = answers.filter((_, i) => jobs[i]!.type === "group") as Array<GroupResult>

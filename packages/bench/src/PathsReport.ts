@@ -98,13 +98,26 @@ export const ratioVerdict = (target: string, ratio: Rounds.Spread | undefined, l
 const memoryOf = (results: Paths.Results, variant: Paths.MemoryVariant) =>
   results.memory.find((m) => m.variant === variant)
 
-/** The breaker's cost over `Effect.void`, µs per call: medians of the repetitions. */
-const breakerOverhead = (breaker: Paths.BreakerResult) => {
-  const base = Rounds.spread(breaker.baselineUs).median
-  return {
-    closed: Rounds.spread(breaker.closedUs).median - base,
-    rejected: Rounds.spread(breaker.rejectedUs).median - base
-  }
+/**
+ * The breaker's cost over `Effect.void`, µs per call: the median of the per-repetition differences
+ * (the three ran in turn in each repetition).
+ *
+ * @example
+ * ```ts
+ * import { PathsReport } from "@claude-resilience/bench"
+ *
+ * // { closed: 1, rejected: 3 }
+ * const o = PathsReport.breakerOverhead({ repetitions: 2, baselineUs: [1, 2], closedUs: [2, 3], rejectedUs: [4, 5] })
+ * ```
+ *
+ * @since 0.1.0
+ * @category Statistics
+ */
+export const breakerOverhead = (
+  breaker: Paths.BreakerResult
+): { readonly closed: number; readonly rejected: number } => {
+  const over = (values: ReadonlyArray<number>) => Rounds.spread(Rounds.differences(values, breaker.baselineUs)).median
+  return { closed: over(breaker.closedUs), rejected: over(breaker.rejectedUs) }
 }
 
 /**
@@ -246,7 +259,7 @@ export const ablationTable = (results: Paths.Results): string => {
     const diff =
       base === undefined || v.variant === "default"
         ? undefined
-        : Rounds.spread(v.usPerCall.map((n, i) => n - (base.usPerCall[i] ?? Number.NaN)))
+        : Rounds.spread(Rounds.differences(v.usPerCall, base.usPerCall))
     const ratio = sdk === undefined ? undefined : Rounds.spread(Rounds.ratios(v.usPerCall, sdk.usPerCall))
     const label =
       v.variant === "tracer" && g.spansPerCall !== undefined
@@ -303,17 +316,15 @@ export const memoryTable = (results: Paths.Results): string => {
  * @category Rendering
  */
 export const breakerTable = (breaker: Paths.BreakerResult): string => {
-  const base = Rounds.spread(breaker.baselineUs)
-  const row = (label: string, values: ReadonlyArray<number>) => {
-    const s = Rounds.spread(values)
-    return `| ${label} | ${formatSpread(s, 2)} | ${values === breaker.baselineUs ? "–" : fixed(s.median - base.median, 2)} |`
-  }
+  const o = breakerOverhead(breaker)
+  const row = (label: string, values: ReadonlyArray<number>, over: number | undefined) =>
+    `| ${label} | ${formatSpread(Rounds.spread(values), 2)} | ${over === undefined ? "–" : fixed(over, 2)} |`
   return [
     "| | µs / call | over `Effect.void`, µs |",
     "|---|---:|---:|",
-    row("`Effect.void`, no breaker", breaker.baselineUs),
-    row("through a closed circuit", breaker.closedUs),
-    row("rejected by an open circuit", breaker.rejectedUs)
+    row("`Effect.void`, no breaker", breaker.baselineUs, undefined),
+    row("through a closed circuit", breaker.closedUs, o.closed),
+    row("rejected by an open circuit", breaker.rejectedUs, o.rejected)
   ].join("\n")
 }
 
@@ -398,8 +409,8 @@ ${memoryTable(results)}
     ? ""
     : `### Circuit breaker per call
 
-${results.breaker.repetitions} repetitions of 1,000 calls in one \`runSync\` each (as \`packages/circuit-breaker/bench\`), in a
-process of its own:
+${results.breaker.repetitions} repetitions of 1,000 calls in one \`runSync\` each (as \`packages/circuit-breaker/bench\`); the three
+take turns in each repetition, and "over \`Effect.void\`" is the median of the per-repetition differences:
 
 ${breakerTable(results.breaker)}
 

@@ -103,3 +103,23 @@ export const percentile = (values: ReadonlyArray<number>, p: number): number => 
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!
 }
+
+/**
+ * Per-round differences of a variant to its reference measured in the same round.
+ *
+ * @example
+ * ```ts
+ * import { Rounds } from "@claude-resilience/bench"
+ *
+ * // [1, -1]
+ * const d = Rounds.differences([3, 4], [2, 5])
+ * ```
+ *
+ * @since 0.1.0
+ * @category Statistics
+ */
+export const differences = (values: ReadonlyArray<number>, reference: ReadonlyArray<number>): ReadonlyArray<number> =>
+  values.flatMap((v, i) => {
+    const r = reference[i]
+    return r === undefined ? [] : [v - r]
+  })

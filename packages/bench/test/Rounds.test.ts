@@ -28,6 +28,10 @@ describe("Rounds statistics", () => {
     expect(Rounds.ratios([1, 2], [1])).toEqual([1])
   })
 
+  it("differences are per round, as long as both have the round", () => {
+    expect(Rounds.differences([3, 4, 9], [2, 5])).toEqual([1, -1])
+  })
+
   it("percentile takes the nearest rank", () => {
     expect(Rounds.percentile([4, 1, 3, 2], 50)).toBe(2)
     expect(Rounds.percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90)).toBe(9)

@@ -192,19 +192,21 @@ const runBreaker = async (repetitions: number): Promise<Paths.BreakerResult> => 
     const breaker = await runtime.runPromise(CircuitBreaker.CircuitBreaker)
     const overloaded = new ClaudeError.OverloadedError({ message: "Overloaded", status: 529 })
     await runtime.runPromise(Effect.either(breaker.execute(Paths.model, Effect.fail(overloaded))))
-    const time = (effect: Effect.Effect<unknown, unknown>) => {
-      for (let i = 0; i < 3; i++) runtime.runSync(effect)
-      const us: Array<number> = []
-      for (let r = 0; r < repetitions; r++) {
+    const effects = [
+      Effect.repeatN(Effect.void, n - 1),
+      Effect.repeatN(breaker.execute("closed", Effect.void), n - 1),
+      Effect.repeatN(Effect.either(breaker.execute(Paths.model, Effect.void)), n - 1)
+    ] as const
+    for (const effect of effects) for (let i = 0; i < 3; i++) runtime.runSync(effect)
+    // the three take turns in each repetition, so a moment of load hits a pair, not one side
+    const us: [Array<number>, Array<number>, Array<number>] = [[], [], []]
+    for (const order of Rounds.schedule([0, 1, 2] as const, repetitions))
+      for (const i of order) {
         const start = process.hrtime.bigint()
-        runtime.runSync(effect)
-        us.push(Math.round(Number(process.hrtime.bigint() - start) / n) / 1000)
+        runtime.runSync(effects[i])
+        us[i].push(Math.round(Number(process.hrtime.bigint() - start) / n) / 1000)
       }
-      return us
-    }
-    const baselineUs = time(Effect.repeatN(Effect.void, n - 1))
-    const closedUs = time(Effect.repeatN(breaker.execute("closed", Effect.void), n - 1))
-    const rejectedUs = time(Effect.repeatN(Effect.either(breaker.execute(Paths.model, Effect.void)), n - 1))
+    const [baselineUs, closedUs, rejectedUs] = us
     return { repetitions, baselineUs, closedUs, rejectedUs }
   } finally {
     await runtime.dispose()
