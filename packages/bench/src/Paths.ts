@@ -169,8 +169,8 @@ export const specs = (scale: Scenario.Scale): ReadonlyArray<GroupSpec> => {
       deltas: 0,
       maxTokens: 400,
       rounds,
-      batch: quick ? 12 : 80,
-      warmup: quick ? 10 : 60
+      batch: quick ? 8 : 80,
+      warmup: quick ? 5 : 60
     },
     {
       group: "stream300",
@@ -523,7 +523,7 @@ export const run = async (options: Options): Promise<Results> => {
             type: "memory",
             variant,
             inFlight: quick ? 100 : 1000,
-            holdMs: quick ? 3000 : 10_000,
+            holdMs: quick ? 2000 : 10_000,
             warmup: quick ? 10 : 30
           })
         )
