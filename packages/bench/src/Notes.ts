@@ -24,7 +24,6 @@ or \`npx vitest run --project effect-ai\`); more in [effect-ai.md](effect-ai.md#
 | SSE \`overloaded_error\` after 8 events | no failure, one \`error\` part and no \`finish\` part: the stream ends truncated (a strict prefix of the answer) | resumes: the exact text, a \`finish\` part, no error part, no failure; 2 requests |
 | a 529 before the answer (\`retry-after: 0\`) | fails with \`HttpResponseError\` status 529, no text; 1 request (no retry) | retries: the exact text, a \`finish\` part; 2 requests |
 | the API key | the cut's failure, formatted (\`Inspectable.format\`), contains the API key | after two SSE errors with one resumption allowed: the \`HttpResponseError\` and its \`cause\`, formatted, do not contain it |
-
 `
 
 const row = (results: Bench.Results, scenario: string, contender: string) =>
