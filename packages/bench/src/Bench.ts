@@ -20,6 +20,7 @@ import type * as BatchBench from "./BatchBench.js"
 import type * as FallbackBench from "./FallbackBench.js"
 import * as Contender from "./Contender.js"
 import * as Fleet from "./Fleet.js"
+import type * as Paths from "./Paths.js"
 import type { Regeneration } from "./Regeneration.js"
 import * as Scenario from "./Scenario.js"
 import type * as Server from "./Server.js"
@@ -137,6 +138,8 @@ export interface Results {
   readonly fleet?: Fleet.Results | undefined
   /** the `outage-fallback` scenario (a model down, with and without a fallback plan), run by main.ts */
   readonly outageFallback?: FallbackBench.Results | undefined
+  /** the hot paths: client CPU per call against the plain SDK, the ablation, memory, the breaker; run by main.ts */
+  readonly paths?: Paths.Results | undefined
 }
 
 /** The model every call names. */

@@ -5,6 +5,27 @@
  */
 import type * as Bench from "./Bench.js"
 
+/**
+ * What \`packages/effect-ai/test/SideBySide.test.ts\` asserts, side by side: a fixed section, not measured
+ * by the bench.
+ */
+const effectAi = `## \`@effect/ai-anthropic\` vs \`@claude-resilience/effect-ai\`
+
+The same \`LanguageModel.streamText\` program on the same FakeClaude with the same scripted fault, once
+through \`@effect/ai-anthropic\` 0.27 alone (\`AnthropicLanguageModel\` over \`AnthropicClient\` and
+\`FetchHttpClient\`) and once through \`ClaudeLanguageModel\` over the resilient \`Claude\` layer. Not
+timed: these are the assertions of \`packages/effect-ai/test/SideBySide.test.ts\` (run by \`pnpm test\`,
+or \`npx vitest run --project effect-ai\`); more in [effect-ai.md](effect-ai.md#compared-with-effectai-anthropic).
+
+| scripted fault | \`@effect/ai-anthropic\` alone | \`@claude-resilience/effect-ai\` |
+|---|---|---|
+| none | FakeClaude's text and a \`finish\` part | the same |
+| socket cut after 8 SSE events | fails with \`HttpResponseError\`; no \`finish\` part; the text received is a strict prefix of the answer; 1 request | finishes: the exact text, a \`finish\` part, no error part, no failure; 2 requests (resumed) |
+| SSE \`overloaded_error\` after 8 events | no failure, one \`error\` part and no \`finish\` part: the stream ends truncated (a strict prefix of the answer) | resumes: the exact text, a \`finish\` part, no error part, no failure; 2 requests |
+| a 529 before the answer (\`retry-after: 0\`) | fails with \`HttpResponseError\` status 529, no text; 1 request (no retry) | retries: the exact text, a \`finish\` part; 2 requests |
+| the API key | the cut's failure, formatted (\`Inspectable.format\`), contains the API key | after two SSE errors with one resumption allowed: the \`HttpResponseError\` and its \`cause\`, formatted, do not contain it |
+`
+
 const row = (results: Bench.Results, scenario: string, contender: string) =>
   results.rows.find((r) => r.scenario === scenario && r.contender === contender)
 
@@ -78,12 +99,21 @@ export const notes = (results: Bench.Results): string => {
 - CPU figures come from a 2-core machine that may be shared with other work: absolute numbers move
   between runs; the interleaved ratio is the more robust figure, and it too is noisy (see the per-round ratios).
 
+${effectAi}
 ## Reproduce
 
 \`\`\`sh
 pnpm bench            # full run (a few minutes on 2 cores), writes this page and docs/benchmarks.json
 pnpm bench --quick    # smoke run, seconds to a minute
 pnpm bench --no-resume  # claude-resilience streams without @claude-resilience/stream
+pnpm bench --no-write   # print the tables, leave this page and docs/benchmarks.json alone
+pnpm bench --only paths               # the hot-path section alone, into the saved results
+pnpm bench --only paths --paths create  # one path (create, stream300, stream10k; comma-separated)
+pnpm bench --no-paths   # everything but the hot-path section
 \`\`\`
+
+One variant of a path alone, for a profiler: \`node --import tsx --cpu-prof
+packages/bench/src/internal/paths/child.ts --variant create:default --calls 2000\` (see
+[development.md](development.md#finding-the-hot-spot)).
 `
 }

@@ -6,6 +6,7 @@
 import type * as Bench from "./Bench.js"
 import * as Contender from "./Contender.js"
 import * as Fleet from "./Fleet.js"
+import * as PathsReport from "./PathsReport.js"
 import * as Scenario from "./Scenario.js"
 
 const pct = (rate: number) => `${(rate * 100).toFixed(rate === 1 || rate === 0 ? 0 : 1)} %`
@@ -330,7 +331,7 @@ Median over repetitions of 1,000-call batches run with \`runSync\` (as \`package
 | through a closed circuit | ${b.closedNs} (+${b.closedOverheadNs}) |
 | rejected by an open circuit | ${b.openRejectionNs} (+${b.rejectionOverheadNs}) |
 
-${
+${results.paths === undefined ? "" : PathsReport.markdown(results.paths)}${
   results.regeneration === undefined
     ? ""
     : `## Output regenerated per stream cut, by resumption strategy

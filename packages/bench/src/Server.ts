@@ -45,6 +45,8 @@ export interface Handle {
   readonly url: string
   readonly apiKey: string
   readonly summary: () => Promise<Summary>
+  /** requests received and not yet answered to the end (FakeClaude's `stats.pending`) */
+  readonly pending: () => Promise<number>
   readonly close: () => Promise<void>
 }
 
@@ -118,6 +120,7 @@ export const inProcess = (): Host => ({
       url: fake.url,
       apiKey: fake.apiKey,
       summary: () => Effect.runPromise(Effect.map(fake.requests, summarize)),
+      pending: () => Effect.runPromise(Effect.map(fake.stats, (stats) => stats.pending)),
       close: () => Effect.runPromise(Scope.close(scope, Exit.void))
     }
   },
@@ -165,6 +168,7 @@ export const childProcess = (): Host => {
         url: started.url,
         apiKey: started.apiKey,
         summary: () => ask<Summary>({ type: "summary", server: started.server }),
+        pending: () => ask<number>({ type: "pending", server: started.server }),
         close: () => ask<void>({ type: "stop", server: started.server })
       }
     },

@@ -71,3 +71,25 @@ export * as Fleet from "./Fleet.js"
  * @since 0.1.0
  */
 export * as FallbackBench from "./FallbackBench.js"
+
+/**
+ * The `paths` section: client CPU per call on each hot path against the plain SDK, interleaved; the
+ * ablation of `create`; memory per call in flight; the breaker per call.
+ *
+ * @since 0.1.0
+ */
+export * as Paths from "./Paths.js"
+
+/**
+ * The `paths` section as markdown, with its targets checked.
+ *
+ * @since 0.1.0
+ */
+export * as PathsReport from "./PathsReport.js"
+
+/**
+ * Interleaved rounds: the order of the variants, median and range, per-round ratios.
+ *
+ * @since 0.1.0
+ */
+export * as Rounds from "./Rounds.js"

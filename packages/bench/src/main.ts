@@ -1,8 +1,10 @@
 /**
- * `pnpm bench [--quick] [--in-process] [--no-resume] [--no-write] [--no-fleet] [--seed N]`: runs the
- * benchmark and writes docs/benchmarks.md and docs/benchmarks.json. `--from-json FILE` renders the
- * page from saved results instead of running; `--only fleet` runs the fleet scenario alone and
- * puts its results into the saved ones (docs/benchmarks.json), leaving the rest as measured.
+ * `pnpm bench [--quick] [--in-process] [--no-resume] [--no-write] [--no-fleet] [--no-paths] [--seed N]`:
+ * runs the benchmark and writes docs/benchmarks.md and docs/benchmarks.json. `--from-json FILE` renders
+ * the page from saved results instead of running; `--only fleet` runs the fleet scenario alone and
+ * `--only paths` the hot-path section alone (`--paths create,stream300,stream10k`: only those paths,
+ * without memory and breaker), putting the new results into the saved ones (docs/benchmarks.json) and
+ * leaving the rest as measured.
  *
  * @since 0.1.0
  */
@@ -19,6 +21,8 @@ import * as FallbackBench from "./FallbackBench.js"
 import * as Bench from "./Bench.js"
 import * as Fleet from "./Fleet.js"
 import * as Notes from "./Notes.js"
+import * as Paths from "./Paths.js"
+import * as PathsReport from "./PathsReport.js"
 import * as Report from "./Report.js"
 import * as Server from "./Server.js"
 
@@ -30,12 +34,17 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../.
 const onlyIndex = args.indexOf("--only")
 const only = onlyIndex >= 0 ? args[onlyIndex + 1] : undefined
 const scale = flag("--quick") ? "quick" : "full"
+const pathsIndex = args.indexOf("--paths")
+const pathGroups = pathsIndex >= 0 ? (args[pathsIndex + 1] ?? "").split(",").filter((g) => g !== "") : undefined
 
 const program = Effect.gen(function* () {
   const fs = yield* FileSystem.FileSystem
   const fromJson = args.indexOf("--from-json")
-  if (only !== undefined && only !== "fleet")
-    return yield* Effect.dieMessage(`--only ${only}: only "fleet" is supported`)
+  if (only !== undefined && only !== "fleet" && only !== "paths")
+    return yield* Effect.dieMessage(`--only ${only}: only "fleet" and "paths" are supported`)
+  const unknownPath = pathGroups?.find((g) => !Paths.groupNames.includes(g as Paths.Group))
+  if (unknownPath !== undefined)
+    return yield* Effect.dieMessage(`--paths ${unknownPath}: one of ${Paths.groupNames.join(", ")}`)
   const saved = (file: string) =>
     Effect.map(fs.readFileString(path.resolve(root, file)), (text) => JSON.parse(text) as Bench.Results)
   const withHost = <A>(f: (host: Server.Host) => Promise<A>) =>
@@ -45,20 +54,27 @@ const program = Effect.gen(function* () {
       (host) => Effect.promise(() => host.close())
     )
   const onProgress = (line: string) => process.stderr.write(`${line}\n`)
+  const runPaths = Effect.promise(() =>
+    Paths.run({ scale, groups: pathGroups as ReadonlyArray<Paths.Group> | undefined, onProgress })
+  )
   const measured: Bench.Results =
     fromJson >= 0
       ? yield* saved(args[fromJson + 1] ?? "docs/benchmarks.json")
-      : only === "fleet"
-        ? {
-            ...(yield* saved("docs/benchmarks.json")),
-            fleet: yield* withHost((host) => Fleet.run({ scale, seed, host, onProgress }))
-          }
-        : yield* withHost((host) =>
-            Bench.run({ scale, seed, host, resumable: !flag("--no-resume"), fleet: !flag("--no-fleet"), onProgress })
+      : only === "paths"
+        ? yield* Effect.flatMap(saved("docs/benchmarks.json"), (before) =>
+            Effect.map(runPaths, (paths) => ({ ...before, paths: Paths.merge(before.paths, paths) }))
           )
+        : only === "fleet"
+          ? {
+              ...(yield* saved("docs/benchmarks.json")),
+              fleet: yield* withHost((host) => Fleet.run({ scale, seed, host, onProgress }))
+            }
+          : yield* withHost((host) =>
+              Bench.run({ scale, seed, host, resumable: !flag("--no-resume"), fleet: !flag("--no-fleet"), onProgress })
+            )
   // Output generated twice per cut, per strategy, on the same seeded cuts (the stream package's measure).
   const results: Bench.Results =
-    fromJson >= 0 || measured.regeneration !== undefined
+    fromJson >= 0 || only !== undefined || measured.regeneration !== undefined
       ? measured
       : {
           ...measured,
@@ -66,7 +82,7 @@ const program = Effect.gen(function* () {
         }
   // The Message Batches scenario (its own contenders and table).
   const withBatch: Bench.Results =
-    fromJson >= 0 || results.batch !== undefined
+    fromJson >= 0 || only !== undefined || results.batch !== undefined
       ? results
       : {
           ...results,
@@ -79,8 +95,8 @@ const program = Effect.gen(function* () {
           )
         }
   // The outage-fallback scenario (a model down; the same workload with and without a fallback plan).
-  const all: Bench.Results =
-    fromJson >= 0 || withBatch.outageFallback !== undefined
+  const withFallback: Bench.Results =
+    fromJson >= 0 || only !== undefined || withBatch.outageFallback !== undefined
       ? withBatch
       : {
           ...withBatch,
@@ -92,15 +108,27 @@ const program = Effect.gen(function* () {
             })
           )
         }
+  // The hot paths (client CPU per call against the plain SDK, ablation, memory, breaker).
+  const all: Bench.Results =
+    fromJson >= 0 || only !== undefined || withFallback.paths !== undefined || flag("--no-paths")
+      ? withFallback
+      : { ...withFallback, paths: yield* runPaths }
   yield* Console.log(Report.table(all))
   if (all.fleet !== undefined) yield* Console.log(Report.fleetTable(all.fleet))
   if (all.batch !== undefined) yield* Console.log(BatchBench.table(all.batch))
   if (all.outageFallback !== undefined) yield* Console.log(FallbackBench.table(all.outageFallback))
+  if (all.paths !== undefined) {
+    yield* Console.log(PathsReport.table(all.paths))
+    yield* Console.log(PathsReport.ablationTable(all.paths))
+    yield* Console.log(PathsReport.memoryTable(all.paths))
+    if (all.paths.breaker !== undefined) yield* Console.log(PathsReport.breakerTable(all.paths.breaker))
+  }
   for (const v of [
     ...Report.verdicts(all),
     ...Report.fleetVerdicts(all),
     ...(all.batch ? BatchBench.verdicts(all.batch) : []),
-    ...(all.outageFallback ? FallbackBench.verdicts(all.outageFallback) : [])
+    ...(all.outageFallback ? FallbackBench.verdicts(all.outageFallback) : []),
+    ...(all.paths ? PathsReport.verdicts(all.paths) : [])
   ])
     yield* Console.log(`${v.met ? "met   " : "MISSED"} ${v.target}: ${v.measured}`)
   if (!flag("--no-write")) {

@@ -11,7 +11,7 @@ const host = Server.inProcess()
 
 type Request =
   | { readonly id: number; readonly type: "start"; readonly options: FakeClaude.Options }
-  | { readonly id: number; readonly type: "summary" | "stop"; readonly server: number }
+  | { readonly id: number; readonly type: "summary" | "pending" | "stop"; readonly server: number }
 
 const handle = async (request: Request): Promise<unknown> => {
   switch (request.type) {
@@ -25,6 +25,11 @@ const handle = async (request: Request): Promise<unknown> => {
       const handle = servers.get(request.server)
       if (handle === undefined) throw new Error(`no server ${request.server}`)
       return handle.summary()
+    }
+    case "pending": {
+      const handle = servers.get(request.server)
+      if (handle === undefined) throw new Error(`no server ${request.server}`)
+      return handle.pending()
     }
     case "stop": {
       const handle = servers.get(request.server)
