@@ -86,16 +86,10 @@ export const notes = (results: Bench.Results): string => {
   (An earlier run had 4 calls end in \`ResumeExhaustedError\`: the resumable stream fell back to the library's
   default policy instead of the client's. Fixed: it now defaults to the schedule the \`Claude\` service
   was built with.)
-- **Where the overhead goes.** The SDK spends 1.5-3 ms of CPU per call; claude-resilience adds about
-  1-1.5 ms per create call and about 2.5-6 ms per stream, all of it in the Effect runtime (fibers, the
-  retry driver, the breaker's state update, two spans, metrics and the log line per call, and for streams
-  the \`Stream\` machinery and the watchdog fiber), plus a \`runPromise\` per call here. Profiles show no
-  single hot spot left after three fixes (a timeout per SSE event replaced by one watchdog fiber; events
-  of one network read handed over as one chunk; no span stack traces or abort errors on the happy path),
-  which halved the stream cost. The 1.05× target would need the per-call and per-stream work outside
-  the Effect runtime. On loopback it shows in latency too (fault-free p50 above, with 8 calls at once on
-  2 cores shared with the server); against the real API, where a call takes hundreds of milliseconds to
-  seconds, it is a small share of the time — an estimate, not measured here.
+- **Where the overhead goes.** The mixed workload above (30 % streams, 4 calls at once) puts every
+  per-call cost together; the [per-path section](#hot-paths-client-cpu-per-call-interleaved) below measures \`create\`, short
+  and long streams, \`ResumableStream\`, the breaker and memory one at a time against the plain SDK, with an
+  ablation that switches one feature off at a time; \`docs/development.md\` says how to profile one path.
 - CPU figures come from a 2-core machine that may be shared with other work: absolute numbers move
   between runs; the interleaved ratio is the more robust figure, and it too is noisy (see the per-round ratios).
 
