@@ -54,6 +54,18 @@ export interface LimitedParams extends Tokens.Request {
   readonly max_tokens: number
 }
 
+// A schedule made from another that keeps its budget (the 504 rule of `viaStream.ts`): the
+// budget is read from the original, which the retry package knows.
+const budgetSources = new WeakMap<object, Schedule.Schedule<unknown, ClaudeError.ClaudeError>>()
+
+/** Declares that `derived` has the retry budget of `original`. */
+export const sameBudget = (
+  derived: Schedule.Schedule<unknown, ClaudeError.ClaudeError>,
+  original: Schedule.Schedule<unknown, ClaudeError.ClaudeError>
+): void => {
+  budgetSources.set(derived, budgetSources.get(original) ?? original)
+}
+
 /** The call's limit, or `undefined` when the client has no limiter. */
 export const limitFor = (
   context: CallContext,
@@ -64,7 +76,7 @@ export const limitFor = (
 ): Limit | undefined => {
   const quota = context.quota
   if (quota === undefined) return undefined
-  const budget = RetryPolicy.budgetOf(schedule)
+  const budget = RetryPolicy.budgetOf(budgetSources.get(schedule) ?? schedule)
   return {
     quota,
     key: LimitKey.make(context.options.apiKey, params.model),

@@ -10,6 +10,7 @@ import * as ScheduleDecision from "effect/ScheduleDecision"
 import type * as Claude from "../Claude.js"
 import { type CallContext, scheduleFor } from "./call.js"
 import { collect } from "./collect.js"
+import { sameBudget } from "./quota.js"
 import { stream } from "./stream.js"
 
 /**
@@ -63,6 +64,7 @@ const notOnGatewayTimeout = (schedule: Policy): Policy => {
         : schedule.step(now, error, state)
     )
     wrapped.set(schedule, out)
+    sameBudget(out, schedule)
   }
   return out
 }
