@@ -59,6 +59,20 @@ export const UnderResumableStream = Context.GenericTag<"@claude-resilience/clien
 const underResumableStream = (fiber: Running): boolean =>
   Context.getOption(fiber.getFiberRef(FiberRef.currentContext), UnderResumableStream)._tag === "Some"
 
+/**
+ * Read where a stream is set up: what carries its mark ({@link UnderResumableStream}) over to the
+ * outcome recorded when it ends — a stream's finalizers do not see the context its caller
+ * provided to it.
+ */
+export const keepMarks: Effect.Effect<<A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>> =
+  Effect.withFiberRuntime((fiber) =>
+    Effect.succeed(
+      underResumableStream(fiber)
+        ? <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.provideService(self, UnderResumableStream, true)
+        : <A, E, R>(self: Effect.Effect<A, E, R>) => self
+    )
+  )
+
 /** The attributes of a call's span. */
 export const spanAttributes = (
   operation: string,
