@@ -7,12 +7,10 @@
 import { ClaudeError } from "@claude-resilience/errors"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import type * as Fiber from "effect/Fiber"
-import * as FiberId from "effect/FiberId"
 import * as FiberRef from "effect/FiberRef"
 import type * as Claude from "../Claude.js"
 import type { CallContext } from "./call.js"
+import * as Deadlines from "./deadlines.js"
 import { metrics } from "./metrics.js"
 import { annotateFailure, clockOf, isTracing } from "./observe.js"
 import type { OnResponse, Stage } from "./quota.js"
@@ -48,9 +46,9 @@ const timedOut = (timeout: Duration.Duration): ClaudeError.TimeoutError =>
 /**
  * The request itself under the attempt timeout (the call's, else the layer's), its rejection
  * mapped to a `ClaudeError`. One `AbortController` carries both ends of the attempt: fiber
- * interruption and the timeout abort it. The timeout is one timer: the fiber's `Clock` sleeping
- * in a fiber of its own (so a `TestClock` drives it in tests), interrupted as soon as the request
- * settles — no race of two forked fibers per attempt.
+ * interruption and the timeout abort it. The timeout is a deadline on the fiber's `Clock` (see
+ * `deadlines.ts`: one sleeping fiber per clock for every attempt in flight, so a `TestClock`
+ * drives it in tests), cancelled as soon as the request settles — no race of forked fibers.
  */
 const request = <A>(
   context: CallContext,
@@ -59,26 +57,26 @@ const request = <A>(
   onResponse: OnResponse | undefined
 ): Effect.Effect<A, ClaudeError.ClaudeError> => {
   const timeout = call?.timeout !== undefined ? Duration.decode(call.timeout) : context.attemptTimeout
+  const millis = Duration.isFinite(timeout) ? Duration.toMillis(timeout) : undefined
   return Effect.withFiberRuntime((fiber) => {
     const clock = clockOf(fiber)
     return Effect.async<A, ClaudeError.ClaudeError>((resume) => {
       const controller = new AbortController()
       let settled = false
-      let timer: Fiber.RuntimeFiber<void> | undefined
+      const deadline =
+        millis === undefined
+          ? undefined
+          : Deadlines.schedule(clock, millis, () => {
+              if (settled) return
+              settled = true
+              controller.abort()
+              resume(Effect.fail(timedOut(timeout)))
+            })
       const settle = (result: Effect.Effect<A, ClaudeError.ClaudeError>): void => {
         if (settled) return
         settled = true
-        timer?.unsafeInterruptAsFork(FiberId.none)
+        if (deadline !== undefined) Deadlines.cancel(clock, deadline)
         resume(result)
-      }
-      if (Duration.isFinite(timeout)) {
-        timer = Effect.runFork(clock.sleep(timeout))
-        timer.addObserver((exit) => {
-          if (settled || !Exit.isSuccess(exit)) return
-          settled = true
-          controller.abort()
-          resume(Effect.fail(timedOut(timeout)))
-        })
       }
       if (!settled) {
         let promise: Promise<A>
@@ -92,11 +90,11 @@ const request = <A>(
           (e: unknown) => settle(failure(context, e))
         )
       }
-      // interrupted: the timer stopped, the request aborted
+      // interrupted: the deadline cancelled, the request aborted
       return Effect.sync(() => {
         if (settled) return
         settled = true
-        timer?.unsafeInterruptAsFork(FiberId.none)
+        if (deadline !== undefined) Deadlines.cancel(clock, deadline)
         controller.abort()
       })
     })
