@@ -335,8 +335,8 @@ describe("observability", () => {
         },
         context: base.context
       })
-      const logger = Logger.make(({ annotations, message }) => {
-        logs.push(JSON.stringify({ message, annotations: Object.fromEntries(annotations) }))
+      const logger = Logger.make(({ annotations, logLevel, message }) => {
+        logs.push(JSON.stringify({ message, level: logLevel.label, annotations: Object.fromEntries(annotations) }))
       })
       yield* fake.enqueue(Fault.status(529))
       const run = Effect.gen(function* () {
@@ -347,7 +347,7 @@ describe("observability", () => {
       }).pipe(
         Effect.withTracer(native),
         Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
-        Logger.withMinimumLogLevel(LogLevel.Info),
+        Logger.withMinimumLogLevel(LogLevel.Debug),
         RetryPolicy.withPolicy(fastRetry)
       )
       yield* run
@@ -375,6 +375,8 @@ describe("observability", () => {
       expect(callLogs[0]).toContain('"attempts":2')
       expect(callLogs[0]).toContain('"output_tokens"')
       expect(callLogs[1]).toContain('"error_tag":"InvalidRequestError"')
+      // a success at Debug, a failure at Warning
+      expect(callLogs.map((l) => JSON.parse(l).level)).toEqual(["DEBUG", "WARN", "DEBUG"])
       // prompts are not logged by default
       expect(callLogs.join("")).not.toContain("Tell me about resilience")
 
@@ -387,6 +389,28 @@ describe("observability", () => {
         Metric.tagged(Metric.tagged(Claude.metrics.calls, "outcome", "failure"), "error_tag", "InvalidRequestError")
       )
       expect(tagged.count).toBeGreaterThanOrEqual(1)
+    }).pipe(Effect.provide(withFake({})))
+  )
+
+  it.live("at Info (Effect's default level) a success logs nothing, a call's final failure one warning", () =>
+    Effect.gen(function* () {
+      const fake = yield* FakeClaude.FakeClaude
+      const claude = yield* Claude.Claude
+      const logs: Array<{ readonly message: unknown; readonly level: string }> = []
+      const logger = Logger.make(({ logLevel, message }) => {
+        logs.push({ message, level: logLevel.label })
+      })
+      const quiet = <A, E, R>(self: Effect.Effect<A, E, R>) =>
+        self.pipe(
+          Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
+          Logger.withMinimumLogLevel(LogLevel.Info),
+          RetryPolicy.withPolicy(fastRetry)
+        )
+      yield* quiet(claude.messages.create(ask()))
+      expect(logs).toEqual([])
+      yield* fake.enqueue(Fault.status(400))
+      yield* quiet(Effect.flip(claude.messages.create(ask(), { retry: false })))
+      expect(logs).toEqual([{ message: ["claude.call"], level: "WARN" }])
     }).pipe(Effect.provide(withFake({})))
   )
 })

@@ -154,7 +154,7 @@ export const defaults: { readonly [K in ClaudeError.Tag]?: TagPolicy } = policy.
 export const DEFAULT_MAX_ATTEMPTS: number = policy.DEFAULT_MAX_ATTEMPTS
 
 /**
- * Turns a schedule into one that outputs a {@link Decision} per failure, logs it (`Effect.logInfo`
+ * Turns a schedule into one that outputs a {@link Decision} per failure, logs it (`Effect.logDebug`
  * with `tag`, `attempt`, `delayMs`, `requestId`, `budgetLeftMs`), counts it in Metrics
  * (`claude_retries_total`, `claude_retry_delay_ms`, `claude_retry_give_ups_total`), and stops when
  * `while` rejects the failure, after `maxAttempts` attempts, or when the next wait would end

@@ -411,9 +411,10 @@ describe("decisions", () => {
         requestId: "r1",
         budgetLeftMs: "unbounded"
       })
-      assert.strictEqual(retryLogs[0]!.level, "INFO")
+      assert.strictEqual(retryLogs[0]!.level, "DEBUG")
       const giveUp = logs.find((l) => String(l.message) === "not retrying Claude call")
       assert.deepInclude(giveUp!.annotations, { reason: "exhausted", attempt: 3 })
+      assert.strictEqual(giveUp!.level, "DEBUG")
     })
   )
 })

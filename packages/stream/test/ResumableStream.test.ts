@@ -16,8 +16,11 @@ import {
   Effect,
   Exit,
   Fiber,
+  HashMap,
   FastCheck,
   Layer,
+  Logger,
+  LogLevel,
   Metric,
   Option,
   Redacted,
@@ -129,6 +132,66 @@ describe("ResumableStream against FakeClaude", () => {
       expect(final.message.usage.output_tokens).toBe(final.attempts.reduce((n, a) => n + a.outputTokens, 0))
       expect(final.attempts.reduce((n, a) => n + a.characters, 0)).toBe(final.text.length)
       expect(final.attempts.at(-1)!.outputTokens).toBe(requests.at(-1)!.outputTokens)
+    }).pipe(Effect.provide(withFake()))
+  )
+
+  it.live("a resumed cut logs no failed call: one outcome line, at Debug, with its resumptions", () =>
+    Effect.gen(function* () {
+      const fake = yield* FakeClaude.FakeClaude
+      yield* fake.enqueue(Fault.cutStream(6), Fault.sseError(5))
+      const logs: Array<{ readonly message: string; readonly level: string; readonly annotations: object }> = []
+      const logger = Logger.make(({ annotations, logLevel, message }) => {
+        logs.push({
+          message: String(message),
+          level: logLevel.label,
+          annotations: Object.fromEntries(HashMap.toEntries(annotations))
+        })
+      })
+      const final = yield* ResumableStream.finalMessage(ask(), { schedule: fast() }).pipe(
+        Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
+        Logger.withMinimumLogLevel(LogLevel.Debug)
+      )
+      expect(final.resumptions).toHaveLength(2)
+      // the cut connections are logged as the client's calls, at Debug: nothing at Warning
+      expect(logs.filter((l) => l.level === "WARN" || l.level === "ERROR")).toEqual([])
+      const calls = logs.filter((l) => l.message === "claude.call")
+      expect(calls.map((l) => [l.level, (l.annotations as { outcome: string }).outcome])).toEqual([
+        ["DEBUG", "failure"],
+        ["DEBUG", "failure"],
+        ["DEBUG", "success"]
+      ])
+      const outcome = logs.filter((l) => l.message === "claude.stream.resumable")
+      expect(outcome).toHaveLength(1)
+      expect(outcome[0]?.level).toBe("DEBUG")
+      expect(outcome[0]?.annotations).toMatchObject({ outcome: "success", resumptions: 2 })
+    }).pipe(Effect.provide(withFake()))
+  )
+
+  it.live("a stream that cannot be resumed logs its failure once, at Warning", () =>
+    Effect.gen(function* () {
+      const fake = yield* FakeClaude.FakeClaude
+      yield* fake.enqueue(Fault.cutStream(6), Fault.cutStream(6))
+      const logs: Array<{ readonly message: string; readonly level: string; readonly annotations: object }> = []
+      const logger = Logger.make(({ annotations, logLevel, message }) => {
+        logs.push({
+          message: String(message),
+          level: logLevel.label,
+          annotations: Object.fromEntries(HashMap.toEntries(annotations))
+        })
+      })
+      const error = yield* Effect.flip(
+        ResumableStream.finalMessage(ask(), { schedule: fast(1) }).pipe(
+          Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
+          Logger.withMinimumLogLevel(LogLevel.Info)
+        )
+      )
+      expect(error._tag).toBe("ResumeExhaustedError")
+      expect(logs.map((l) => [l.message, l.level])).toEqual([["claude.stream.resumable", "WARN"]])
+      expect(logs[0]?.annotations).toMatchObject({
+        outcome: "failure",
+        error_tag: "ResumeExhaustedError",
+        resumptions: 1
+      })
     }).pipe(Effect.provide(withFake()))
   )
 

@@ -1,21 +1,22 @@
 /**
  * The resilient call: retry (the call's schedule, else the `RetryPolicy` override, else the
- * layer's) around attempts, inside one span, its outcome recorded once. A stage that runs once per
+ * layer's) around attempts, inside one span (when traced), its outcome recorded once. A stage that runs once per
  * call rather than once per attempt (a preflight check, a fallback plan) wraps {@link resilient}.
  */
 import type { CircuitBreaker } from "@claude-resilience/circuit-breaker"
 import type { ClaudeError, Redaction } from "@claude-resilience/errors"
 import type { Quota } from "@claude-resilience/rate-limit"
 import { RetryPolicy } from "@claude-resilience/retry"
-import * as Clock from "effect/Clock"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import type * as Bulkhead from "../Bulkhead.js"
 import type * as Claude from "../Claude.js"
 import { attempt, type Run } from "./attempt.js"
-import { finish, spanAttributes, type Usage } from "./observe.js"
+import { clockOf, finish, isTracing, spanAttributes, type Usage } from "./observe.js"
 import type { OnResponse, Stage } from "./quota.js"
 import type { RequestOptions, Transport } from "./transport.js"
 
@@ -47,6 +48,38 @@ export const scheduleFor = (
       ? Effect.succeed(call.retry)
       : RetryPolicy.resolve(context.retry)
 
+/** {@link scheduleFor}, read from a running fiber. */
+const scheduleIn = (
+  context: CallContext,
+  call: Claude.CallOptions | undefined,
+  fiber: Fiber.RuntimeFiber<unknown, unknown>
+): Schedule.Schedule<unknown, ClaudeError.ClaudeError> =>
+  call?.retry === false
+    ? Schedule.stop
+    : call?.retry !== undefined
+      ? call.retry
+      : Option.getOrElse(fiber.getFiberRef(RetryPolicy.currentOverride), () => context.retry)
+
+/**
+ * `Effect.retry(self, schedule)`, its driver built on the first failure: a call that succeeds at
+ * once builds none. The schedule sees the same inputs (every failure, the first one first) and
+ * makes the same decisions.
+ */
+export const retrying = <A, R>(
+  self: Effect.Effect<A, ClaudeError.ClaudeError, R>,
+  schedule: Schedule.Schedule<unknown, ClaudeError.ClaudeError>
+): Effect.Effect<A, ClaudeError.ClaudeError, R> =>
+  Effect.catchAll(self, (first) =>
+    Effect.flatMap(Schedule.driver(schedule), (driver) => {
+      const retry = (e: ClaudeError.ClaudeError): Effect.Effect<A, ClaudeError.ClaudeError, R> =>
+        Effect.matchEffect(driver.next(e), {
+          onFailure: () => Effect.fail(e),
+          onSuccess: () => Effect.catchAll(self, retry)
+        })
+      return retry(first)
+    })
+  )
+
 export const requestOptions = (
   signal: AbortSignal,
   call?: Claude.CallOptions,
@@ -58,8 +91,9 @@ export const requestOptions = (
 })
 
 /**
- * retry(schedule) → [stage: the rate limiter] → breaker → timeout → request, inside a span with
- * logs and metrics. `stage` builds the call's per-attempt stage from its schedule and start time.
+ * retry(schedule) → [stage: the rate limiter] → breaker → timeout → request, with logs and metrics,
+ * inside a span when a tracer exports spans. `stage` builds the call's per-attempt stage from its
+ * schedule and start time.
  */
 export const resilient = <A>(
   context: CallContext,
@@ -74,12 +108,14 @@ export const resilient = <A>(
     startedAt: number
   ) => Stage<A, never> | undefined
 ): Effect.Effect<A, ClaudeError.ClaudeError> =>
-  Effect.gen(function* () {
-    const startedAt = yield* Clock.currentTimeMillis
+  Effect.withFiberRuntime((fiber) => {
+    const startedAt = clockOf(fiber).unsafeCurrentTimeMillis()
     const counter = { n: 0 }
-    const schedule = yield* scheduleFor(context, call)
-    return yield* attempt(context, operation, params.model, counter, call, run, stage?.(schedule, startedAt)).pipe(
-      Effect.retry(schedule),
+    const schedule = scheduleIn(context, call, fiber)
+    const self = retrying(
+      attempt(context, operation, params.model, counter, call, run, stage?.(schedule, startedAt)),
+      schedule
+    ).pipe(
       Effect.onExit((exit) =>
         finish(
           context,
@@ -93,10 +129,11 @@ export const resilient = <A>(
         )
       )
     )
-  }).pipe(
-    Effect.withSpan(`claude.messages.${operation}`, {
-      kind: "client",
-      captureStackTrace: false,
-      attributes: spanAttributes(operation, params)
-    })
-  )
+    return isTracing(fiber)
+      ? Effect.withSpan(self, `claude.messages.${operation}`, {
+          kind: "client",
+          captureStackTrace: false,
+          attributes: spanAttributes(operation, params)
+        })
+      : self
+  })

@@ -1,14 +1,21 @@
 /**
  * What a call leaves behind: span attributes (`gen_ai.*`), one log line per call, and the
- * client's metrics.
+ * client's metrics — each only as far as someone is there to see it: spans when a tracer other
+ * than Effect's native one is installed, the log line when its level is enabled (a success at
+ * Debug, a failure at Warning), so that a call nobody watches pays for its counters alone.
  */
 import { type ClaudeError, Redaction } from "@claude-resilience/errors"
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as DefaultServices from "effect/DefaultServices"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Metric from "effect/Metric"
+import type * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
+import * as LogLevel from "effect/LogLevel"
+import * as Tracer from "effect/Tracer"
 import type { CallContext } from "./call.js"
-import { callCounter, metrics } from "./metrics.js"
+import { callCounter, metrics, successCounter } from "./metrics.js"
 
 /** The usage a successful call reported, checked at the boundary (counts are non-negative integers). */
 export interface Usage {
@@ -17,6 +24,54 @@ export interface Usage {
   stopReason: string | undefined
   id: string | undefined
 }
+
+/** A running fiber, as `Effect.withFiberRuntime` hands it over. */
+type Running = Fiber.RuntimeFiber<unknown, unknown>
+
+/** Effect's own tracer: its spans go nowhere, so the client makes none under it. */
+const nativeTracer = Context.get(DefaultServices.liveServices, Tracer.Tracer)
+
+/**
+ * Whether the fiber's spans reach anyone: tracing is on and a tracer other than Effect's native
+ * one is installed (`Effect.withTracer`, `Layer.setTracer`, `@effect/opentelemetry`).
+ */
+export const isTracing = (fiber: Running): boolean =>
+  fiber.getFiberRef(FiberRef.currentTracerEnabled) &&
+  Context.get(fiber.getFiberRef(DefaultServices.currentServices), Tracer.Tracer) !== nativeTracer
+
+/** The fiber's clock (a `TestClock` in tests). */
+export const clockOf = (fiber: Running): Clock.Clock =>
+  Context.get(fiber.getFiberRef(DefaultServices.currentServices), Clock.Clock)
+
+/** Whether a log line at `level` would be written (the fiber's minimum log level allows it). */
+const logs = (fiber: Running, level: LogLevel.LogLevel): boolean =>
+  !LogLevel.greaterThan(fiber.getFiberRef(FiberRef.currentMinimumLogLevel), level)
+
+/**
+ * Set (by `@claude-resilience/stream`'s `ResumableStream`, under the same key) around the client
+ * streams it may resume: a cut connection of such a stream is logged at Debug, not as a failed
+ * call at Warning — the resumable stream logs its own outcome once. Not part of the public API.
+ */
+export const UnderResumableStream = Context.GenericTag<"@claude-resilience/client/UnderResumableStream", true>(
+  "@claude-resilience/client/UnderResumableStream"
+)
+
+const underResumableStream = (fiber: Running): boolean =>
+  Context.getOption(fiber.getFiberRef(FiberRef.currentContext), UnderResumableStream)._tag === "Some"
+
+/**
+ * Read where a stream is set up: what carries its mark ({@link UnderResumableStream}) over to the
+ * outcome recorded when it ends — a stream's finalizers do not see the context its caller
+ * provided to it.
+ */
+export const keepMarks: Effect.Effect<<A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>> =
+  Effect.withFiberRuntime((fiber) =>
+    Effect.succeed(
+      underResumableStream(fiber)
+        ? <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.provideService(self, UnderResumableStream, true)
+        : <A, E, R>(self: Effect.Effect<A, E, R>) => self
+    )
+  )
 
 /** The attributes of a call's span. */
 export const spanAttributes = (
@@ -46,7 +101,11 @@ export const annotateFailure = (
     ...("requestId" in e && e.requestId !== undefined ? { "claude.request_id": clean(context, e.requestId) } : {})
   })
 
-/** Records the call's outcome: span attributes, one log line, metrics. */
+/**
+ * Records the call's outcome: metrics always (updated in place, no Effect per metric), span
+ * attributes when traced, and one log line when its level is enabled — a success at Debug, a
+ * failure at Warning (at Debug for a connection of a `ResumableStream`, which may resume it).
+ */
 export const finish = (
   context: Pick<CallContext, "options" | "secrets">,
   operation: string,
@@ -56,30 +115,40 @@ export const finish = (
   exit: Exit.Exit<unknown, ClaudeError.ClaudeError>,
   usage: Usage | undefined,
   content?: { readonly prompt: unknown; readonly completion: unknown }
-) =>
-  Effect.gen(function* () {
-    const logContent = context.options.logContent === true
-    const now = yield* Clock.currentTimeMillis
-    const durationMs = now - startedAt
-    yield* Metric.update(metrics.latency, durationMs)
-    if (attempts > 1) yield* Metric.incrementBy(metrics.retries, attempts - 1)
-    const base = { model, operation, duration_ms: durationMs, attempts }
+): Effect.Effect<void> =>
+  Effect.withFiberRuntime((fiber) => {
+    const durationMs = clockOf(fiber).unsafeCurrentTimeMillis() - startedAt
+    const labels = fiber.getFiberRef(FiberRef.currentMetricLabels)
+    metrics.latency.unsafeUpdate(durationMs, labels)
+    if (attempts > 1) metrics.retries.unsafeUpdate(attempts - 1, labels)
+    const tracing = isTracing(fiber)
     if (Exit.isSuccess(exit)) {
-      yield* Metric.increment(callCounter("success", "none"))
-      const stopReason = usage?.stopReason === undefined ? undefined : clean(context, usage.stopReason)
+      successCounter.unsafeUpdate(1, labels)
       if (usage !== undefined) {
-        yield* Metric.incrementBy(metrics.inputTokens, usage.input)
-        yield* Metric.incrementBy(metrics.outputTokens, usage.output)
-        yield* Effect.annotateCurrentSpan({
-          "gen_ai.usage.input_tokens": usage.input,
-          "gen_ai.usage.output_tokens": usage.output,
-          ...(stopReason !== undefined ? { "gen_ai.response.finish_reasons": [stopReason] } : {}),
-          ...(usage.id !== undefined ? { "gen_ai.response.id": clean(context, usage.id) } : {})
-        })
+        metrics.inputTokens.unsafeUpdate(usage.input, labels)
+        metrics.outputTokens.unsafeUpdate(usage.output, labels)
       }
-      yield* Effect.logInfo("claude.call").pipe(
-        Effect.annotateLogs({
-          ...base,
+      const logged = logs(fiber, LogLevel.Debug)
+      if (!logged && (!tracing || usage === undefined)) return Effect.void
+      const stopReason = usage?.stopReason === undefined ? undefined : clean(context, usage.stopReason)
+      const annotate =
+        tracing && usage !== undefined
+          ? Effect.annotateCurrentSpan({
+              "gen_ai.usage.input_tokens": usage.input,
+              "gen_ai.usage.output_tokens": usage.output,
+              ...(stopReason !== undefined ? { "gen_ai.response.finish_reasons": [stopReason] } : {}),
+              ...(usage.id !== undefined ? { "gen_ai.response.id": clean(context, usage.id) } : {})
+            })
+          : Effect.void
+      if (!logged) return annotate
+      const logContent = context.options.logContent === true
+      return Effect.zipRight(
+        annotate,
+        Effect.annotateLogs(Effect.logDebug("claude.call"), {
+          model,
+          operation,
+          duration_ms: durationMs,
+          attempts,
           outcome: "success",
           ...(usage !== undefined
             ? { input_tokens: usage.input, output_tokens: usage.output, stop_reason: stopReason ?? "none" }
@@ -87,23 +156,29 @@ export const finish = (
           ...(logContent && content !== undefined ? { prompt: content.prompt, completion: content.completion } : {})
         })
       )
-    } else {
-      const failure = exit.cause._tag === "Fail" ? exit.cause.error : undefined
-      const tag = failure?._tag ?? "Interrupted"
-      yield* Metric.increment(callCounter("failure", tag))
-      yield* Effect.annotateCurrentSpan({ "error.type": tag })
-      yield* Effect.logWarning("claude.call").pipe(
-        Effect.annotateLogs({
-          ...base,
-          outcome: "failure",
-          error_tag: tag,
-          ...(failure !== undefined && "status" in failure && failure.status !== undefined
-            ? { status: failure.status }
-            : {}),
-          ...(failure !== undefined && "requestId" in failure && failure.requestId !== undefined
-            ? { request_id: clean(context, failure.requestId) }
-            : {})
-        })
-      )
     }
+    const failure = exit.cause._tag === "Fail" ? exit.cause.error : undefined
+    const tag = failure?._tag ?? "Interrupted"
+    callCounter("failure", tag).unsafeUpdate(1, labels)
+    const level = operation === "stream" && underResumableStream(fiber) ? LogLevel.Debug : LogLevel.Warning
+    const logged = logs(fiber, level)
+    const annotate = tracing ? Effect.annotateCurrentSpan("error.type", tag) : Effect.void
+    if (!logged) return annotate
+    return Effect.zipRight(
+      annotate,
+      Effect.annotateLogs(Effect.logWithLevel(level, "claude.call"), {
+        model,
+        operation,
+        duration_ms: durationMs,
+        attempts,
+        outcome: "failure",
+        error_tag: tag,
+        ...(failure !== undefined && "status" in failure && failure.status !== undefined
+          ? { status: failure.status }
+          : {}),
+        ...(failure !== undefined && "requestId" in failure && failure.requestId !== undefined
+          ? { request_id: clean(context, failure.requestId) }
+          : {})
+      })
+    )
   })

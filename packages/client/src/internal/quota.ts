@@ -111,11 +111,11 @@ const observer = (): { readonly seen: Seen; readonly onResponse: OnResponse } =>
 const observeSeen = (limit: Limit, seen: Seen): Effect.Effect<void> =>
   seen.headers === undefined ? Effect.void : limit.quota.observe(limit.key, seen.headers)
 
-/** The time an admitted attempt waited, on its span (only when it waited: the fast path stays cheap). */
-const annotateWait = (permit: Quota.Permit): Effect.Effect<void> =>
-  Duration.toMillis(permit.waited) > 0
-    ? Effect.annotateCurrentSpan("claude.quota.waited_ms", Duration.toMillis(permit.waited))
-    : Effect.void
+/** The attempt, after the time it waited for admission is put on its span (only when it waited). */
+const afterWait = <A>(permit: Quota.Permit, self: Effect.Effect<A, ClaudeError.ClaudeError>) => {
+  const waited = Duration.toMillis(permit.waited)
+  return waited > 0 ? Effect.zipRight(Effect.annotateCurrentSpan("claude.quota.waited_ms", waited), self) : self
+}
 
 /** Cache writes, which the boundary does not check: a non-negative number, else 0. */
 const cacheWrites = (n: unknown): number => (typeof n === "number" && Number.isFinite(n) && n > 0 ? n : 0)
@@ -137,10 +137,23 @@ export const create =
     Effect.clockWith((clock) =>
       limit.quota.withPermit(requestOf(limit, clock.unsafeCurrentTimeMillis()), (permit) => {
         const { onResponse, seen } = observer()
-        return Effect.zipRight(annotateWait(permit), send(onResponse)).pipe(
-          Effect.tap((message) => Effect.zipRight(permit.settle(usageOf(message.usage)), observeSeen(limit, seen))),
-          Effect.tapError((e) => Effect.zipRight(failed(limit, permit, e), observeSeen(limit, seen)))
-        )
+        // one step per outcome: settle (or close) the permit, then learn from the response
+        return Effect.matchEffect(afterWait(permit, send(onResponse)), {
+          onSuccess: (message) =>
+            Effect.as(
+              seen.headers === undefined
+                ? permit.settle(usageOf(message.usage))
+                : Effect.zipRight(permit.settle(usageOf(message.usage)), observeSeen(limit, seen)),
+              message
+            ),
+          onFailure: (e) =>
+            Effect.zipRight(
+              seen.headers === undefined
+                ? failed(limit, permit, e)
+                : Effect.zipRight(failed(limit, permit, e), observeSeen(limit, seen)),
+              Effect.fail(e)
+            )
+        })
       })
     )
 
@@ -156,7 +169,7 @@ export const connect =
     Effect.clockWith((clock) =>
       Effect.flatMap(limit.quota.admit(requestOf(limit, clock.unsafeCurrentTimeMillis())), (permit) => {
         const { onResponse, seen } = observer()
-        return Effect.zipRight(annotateWait(permit), send(onResponse)).pipe(
+        return afterWait(permit, send(onResponse)).pipe(
           Effect.tap(() => {
             held.permit = permit
             return observeSeen(limit, seen)

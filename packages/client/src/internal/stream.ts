@@ -17,7 +17,7 @@ import type * as Claude from "../Claude.js"
 import { attempt, circuitKey } from "./attempt.js"
 import { type CallContext, requestOptions, scheduleFor } from "./call.js"
 import { fromTransport, type Limits } from "./fromTransport.js"
-import { finish, spanAttributes, type Usage } from "./observe.js"
+import { finish, keepMarks, spanAttributes, type Usage } from "./observe.js"
 import { connect, limitFor } from "./quota.js"
 
 /** The default limit between two stream events of any kind (pings included). */
@@ -76,6 +76,8 @@ export const stream = (
       const startedAt = yield* Clock.currentTimeMillis
       // The stream span, captured so the usage recorded when the stream ends lands on it.
       const span = yield* Effect.option(Effect.currentSpan)
+      // The caller's marks (a ResumableStream's), for the outcome recorded when the stream ends.
+      const marked = yield* keepMarks
       const counter = { n: 0 }
       const schedule = yield* scheduleFor(context, call)
       // A stream holds one bulkhead slot from its first connection attempt to its end (the scope),
@@ -166,7 +168,7 @@ export const stream = (
             exit,
             done.stopped ? usage : undefined
           )
-          return Option.isSome(span) ? Effect.withParentSpan(recorded, span.value) : recorded
+          return marked(Option.isSome(span) ? Effect.withParentSpan(recorded, span.value) : recorded)
         })
       )
       return events

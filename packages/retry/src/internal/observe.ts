@@ -1,6 +1,6 @@
 /**
- * A schedule's decisions made visible and bounded: one `Decision` per failure, a log line and
- * metrics per retry or give-up, and the attempt and time budgets.
+ * A schedule's decisions made visible and bounded: one `Decision` per failure, a log line (at
+ * Debug) and metrics per retry or give-up, and the attempt and time budgets.
  */
 import { ClaudeError } from "@claude-resilience/errors"
 import * as Duration from "effect/Duration"
@@ -35,8 +35,10 @@ const tagOf = (error: unknown): string =>
 const requestIdOf = (error: unknown): string | undefined =>
   Predicate.hasProperty(error, "requestId") && typeof error.requestId === "string" ? error.requestId : undefined
 
+// Both lines are at Debug: a retry is routine, and the call's final failure is logged once, at
+// Warning, by whoever made the call (the client's `claude.call`).
 const logRetry = (decision: RetryPolicy.Decision): Effect.Effect<void> =>
-  Effect.logInfo("retrying Claude call").pipe(
+  Effect.logDebug("retrying Claude call").pipe(
     Effect.annotateLogs({
       tag: decision.tag,
       attempt: decision.attempt,
@@ -50,8 +52,7 @@ const logRetry = (decision: RetryPolicy.Decision): Effect.Effect<void> =>
 
 const logGiveUp = (error: unknown, attempt: number, reason: RetryPolicy.GiveUpReason): Effect.Effect<void> => {
   const tag = tagOf(error)
-  const log = reason === "not-retryable" ? Effect.logDebug : Effect.logInfo
-  return log("not retrying Claude call").pipe(
+  return Effect.logDebug("not retrying Claude call").pipe(
     Effect.annotateLogs({ tag, attempt, reason, requestId: requestIdOf(error) ?? "" }),
     Effect.zipRight(Metric.increment(Metric.tagged(Metric.tagged(giveUpsTotal, "tag", tag), "reason", reason)))
   )

@@ -8,6 +8,7 @@
 import { Claude, Fallback as ClientFallback } from "@claude-resilience/client"
 import { ClaudeError } from "@claude-resilience/errors"
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -36,6 +37,15 @@ export const isResumed = (event: Event): event is ResumableStream.Resumed => eve
 /** @internal */
 export const isLifecycle = (event: Event): event is ResumableStream.Resumption | ResumableStream.Resumed =>
   event.type === "resumption" || event.type === "resumed"
+
+/**
+ * Marks the client streams this stream may resume (the client defines the same key, in
+ * `observe.ts`): the client logs a cut connection of such a stream at Debug, not as a failed call
+ * at Warning — the resumable stream logs its own outcome once, when it ends.
+ */
+const UnderResumableStream = Context.GenericTag<"@claude-resilience/client/UnderResumableStream", true>(
+  "@claude-resilience/client/UnderResumableStream"
+)
 
 const nextDelay = (
   schedule: Schedule.Schedule<unknown, ClaudeError.ClaudeError>,
@@ -70,6 +80,9 @@ export const events = (
         continuePrompt: continuePrompt ?? DEFAULT_CONTINUE_PROMPT,
         maxOverlap
       })
+
+      // the attempts that resumed the stream (after a cut, a refused prefill, a fallback)
+      let resumptions = 0
 
       const onFailure = (
         error: ClaudeError.ClaudeError
@@ -118,6 +131,7 @@ export const events = (
               ? undefined
               : { model, maxTokens: next.params.max_tokens, restart: error._tag === "RefusalError" }
           )
+          resumptions++
           yield* Effect.logDebug("claude.stream.resume").pipe(
             Effect.annotateLogs({
               attempt: notice.attempt,
@@ -139,7 +153,11 @@ export const events = (
       const attempt = (): Stream.Stream<Event, ResumeError> =>
         Stream.suspend(() => {
           const step = steps.current()
-          const raw = step.claude.messages.stream(resumer.request, step.call)
+          const raw = Stream.provideService(
+            step.claude.messages.stream(resumer.request, step.call),
+            UnderResumableStream,
+            true
+          )
           // a refusal with a step after it ends the attempt before its message_stop
           return (steps.leavesOnRefusal() ? Fallback.cutAtRefusal(raw, resumer) : raw).pipe(
             Stream.mapConcat((event): ReadonlyArray<Event> => resumer.process(event)),
@@ -147,10 +165,28 @@ export const events = (
           )
         })
 
-      // the consumer's own stop is never retried: it is logged apart from a disconnect
+      // Its outcome, logged once: a success at Debug (with the resumptions it took), a failure at
+      // Warning; the consumer's own stop is never retried: it is logged apart from a disconnect.
       return attempt().pipe(
-        Stream.ensuringWith((exit) =>
-          exit._tag === "Failure" && exit.cause._tag !== "Fail" && resumer.isComplete === false
+        Stream.ensuringWith((exit) => {
+          if (exit._tag === "Success" && resumer.isComplete) {
+            return Effect.logDebug("claude.stream.resumable").pipe(
+              Effect.annotateLogs({ model: resumer.model, outcome: "success", resumptions })
+            )
+          }
+          if (exit._tag === "Failure" && exit.cause._tag === "Fail") {
+            const error = exit.cause.error
+            return Effect.logWarning("claude.stream.resumable").pipe(
+              Effect.annotateLogs({
+                model: resumer.model,
+                outcome: "failure",
+                error_tag: error._tag,
+                resumptions,
+                characters: resumer.partialText.length
+              })
+            )
+          }
+          return resumer.isComplete === false
             ? Effect.logDebug("claude.stream.stopped").pipe(
                 Effect.annotateLogs({
                   outcome: "interrupted",
@@ -159,7 +195,7 @@ export const events = (
                 })
               )
             : Effect.void
-        )
+        })
       )
     })
   )
