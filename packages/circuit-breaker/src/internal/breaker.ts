@@ -249,9 +249,12 @@ export const make = (options: CB.Options = {}): Effect.Effect<CB.Service, never,
 
     // The fast path of a store that needs no I/O: admission and release are each one synchronous
     // step on the same state machine, and only a transition (rare) runs effects of its own.
+    type Modify = NonNullable<Store["unsafeModify"]>
     const unsafeModify = store.unsafeModify
-    const executeSync = <A, E, R>(
-      modify: NonNullable<Store["unsafeModify"]>,
+
+    /** Masked throughout, as `executeAsync`: for an admission that changes the circuit (a probe, a transition). */
+    const executeMasked = <A, E, R>(
+      modify: Modify,
       key: string,
       effect: Effect.Effect<A, E, R>
     ): Effect.Effect<A, E | ClaudeError.CircuitOpenError, R> =>
@@ -288,6 +291,65 @@ export const make = (options: CB.Options = {}): Effect.Effect<CB.Service, never,
           return change === undefined ? run : Effect.zipRight(announce(key, change, now), run)
         })
       )
+
+    /**
+     * Without a mask: for an admission that changes nothing — a rejection, or a closed circuit's
+     * permit, which holds nothing that would need giving back. An interruption before the outcome
+     * is recorded leaves it unrecorded, which is what an interrupted call's outcome is ("ignored").
+     * An outcome that would make a transition is recorded (again, on the state of that moment)
+     * together with its announcement in one uninterruptible step, so neither happens without the other.
+     */
+    const executeSync = <A, E, R>(
+      modify: Modify,
+      key: string,
+      effect: Effect.Effect<A, E, R>
+    ): Effect.Effect<A, E | ClaudeError.CircuitOpenError, R> =>
+      Effect.withFiberRuntime((fiber) => {
+        const clock = Context.unsafeGet(fiber.currentDefaultServices, Clock.Clock)
+        const now = clock.unsafeCurrentTimeMillis()
+        const result = modify(key, now, (entry) => {
+          const [step, next] = machine.admit(entry, now, config)
+          return step.change === undefined && (step.result._tag === "Rejected" || !step.result.permit.probe)
+            ? [step.result, next]
+            : [undefined, entry]
+        })
+        if (result === undefined) return executeMasked(modify, key, effect)
+        if (result._tag === "Rejected") {
+          rejectionCounter(key, result.state).unsafeUpdate(1, fiber.getFiberRef(FiberRef.currentMetricLabels))
+          return Effect.fail(rejection(key, result.state, result.retryAfter))
+        }
+        const permit = result.permit
+        /** Records an outcome that makes no transition; else tells the outcome to record with its announcement. */
+        const settle = (exit: Exit.Exit<unknown, unknown>): machine.Outcome | undefined => {
+          const at = clock.unsafeCurrentTimeMillis()
+          const outcome = outcomeOf(exit)
+          const transition = modify(key, at, (entry) => {
+            const [step, next] = machine.record(entry, permit, outcome, at, config)
+            return step.change === undefined ? [false, next] : [true, entry]
+          })
+          return transition ? outcome : undefined
+        }
+        const transition = (outcome: machine.Outcome): Effect.Effect<void> =>
+          Effect.uninterruptible(
+            Effect.suspend(() => {
+              const at = clock.unsafeCurrentTimeMillis()
+              const { change } = modify(key, at, (entry) => machine.record(entry, permit, outcome, at, config))
+              return change === undefined ? Effect.void : announce(key, change, at)
+            })
+          )
+        return Effect.matchCauseEffect(effect, {
+          onFailure: (cause) => {
+            const outcome = settle(Exit.failCause(cause))
+            return outcome === undefined
+              ? Effect.failCause(cause)
+              : Effect.zipRight(transition(outcome), Effect.failCause(cause))
+          },
+          onSuccess: (value) => {
+            const outcome = settle(Exit.succeed(value))
+            return outcome === undefined ? Effect.succeed(value) : Effect.as(transition(outcome), value)
+          }
+        })
+      })
 
     const service: CB.Service = {
       [TypeId]: TypeId,
