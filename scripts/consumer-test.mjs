@@ -138,6 +138,10 @@ const main = async () => {
     for (const name of names) {
       const pkgDir = join(app, "node_modules", name)
       const pkg = readJson(join(pkgDir, "package.json"))
+      // a published README's links must work on npm: none may leave the package by a relative path
+      const readme = readFileSync(join(pkgDir, "README.md"), "utf8")
+      const outside = readme.match(/\]\((?:\.\.\/)[^)]*\)/g) ?? []
+      check(outside.length === 0, `${name}'s README links nothing outside the package (${outside.join(", ")})`)
       const declared = new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})])
       for (const file of readdirSync(join(pkgDir, "dist"), { recursive: true })) {
         if (!/\.(js|d\.ts)$/.test(file)) continue

@@ -89,6 +89,46 @@ export interface ToolUse {
 }
 
 /**
+ * What kind of value `u` is, in a few words, for messages of the form "expected …, found <kind>".
+ * It names the kind, never the value (a string may be a secret a server echoed back); a number is
+ * named with its value, which is not a secret.
+ *
+ * @example
+ * ```ts
+ * import { Content } from "@claude-resilience/api"
+ *
+ * Content.kindOf(null) // "null"
+ * Content.kindOf("sk-ant-…") // "a string"
+ * Content.kindOf(-3) // "the number -3"
+ * ```
+ *
+ * @since 0.1.0
+ * @category Accessors
+ */
+export const kindOf = (u: unknown): string => {
+  if (u === null) return "null"
+  if (Array.isArray(u)) return "an array"
+  switch (typeof u) {
+    case "undefined":
+      return "nothing"
+    case "string":
+      return "a string"
+    case "number":
+      return Number.isFinite(u) ? `the number ${u}` : String(u)
+    case "bigint":
+      return "a bigint"
+    case "boolean":
+      return String(u)
+    case "symbol":
+      return "a symbol"
+    case "function":
+      return "a function"
+    default:
+      return "an object"
+  }
+}
+
+/**
  * The blocks of some content: an array as it is, anything else (a string, which is one text block
  * and holds no tools, or a value of the wrong shape) as no blocks.
  *
@@ -104,6 +144,32 @@ export interface ToolUse {
  * @category Accessors
  */
 export const blocksOf = (content: unknown): ReadonlyArray<unknown> => (Array.isArray(content) ? content : [])
+
+/**
+ * The blocks nested one level inside a block: a `tool_result`'s content or a `document`'s
+ * `content` source; `undefined` for any other block (or a value of the wrong shape).
+ *
+ * @example
+ * ```ts
+ * import { Content } from "@claude-resilience/api"
+ *
+ * Content.nestedBlocksOf({ type: "tool_result", tool_use_id: "t1", content: [{ type: "text", text: "42" }] })?.length // 1
+ * Content.nestedBlocksOf({ type: "text", text: "Hi" }) // undefined
+ * ```
+ *
+ * @since 0.1.0
+ * @category Accessors
+ */
+export const nestedBlocksOf = (block: unknown): ReadonlyArray<unknown> | undefined => {
+  if (!Predicate.isRecord(block)) return undefined
+  const nested =
+    block.type === "tool_result"
+      ? block.content
+      : block.type === "document" && Predicate.isRecord(block.source) && block.source.type === "content"
+        ? block.source.content
+        : undefined
+  return Array.isArray(nested) ? nested : undefined
+}
 
 /**
  * The content of a message-like value, `undefined` when the value is not an object.

@@ -15,6 +15,7 @@ import type * as Effect from "effect/Effect"
 import type * as ExecutionPlan from "effect/ExecutionPlan"
 import type * as Layer from "effect/Layer"
 import type * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
 import type * as Claude from "./Claude.js"
 import * as internal from "./internal/fallback.js"
 
@@ -437,6 +438,29 @@ export const scheduleFor: (
   call: Claude.CallOptions | undefined,
   onFailure: () => void
 ) => Effect.Effect<Schedule.Schedule<unknown, ClaudeError.ClaudeError>> = internal.scheduleFor
+
+/**
+ * The `Claude` service a step calls through: its own client (a layer, built in the current scope
+ * on top of `base`, or a function of `base`), else `base` itself. Build it once per step and keep
+ * it (its breaker remembers).
+ *
+ * @example
+ * ```ts
+ * import { Claude, Fallback } from "@claude-resilience/client"
+ * import { Effect } from "effect"
+ *
+ * const client = Effect.flatMap(Claude.Claude, (base) =>
+ *   Fallback.stepClient({ model: "claude-haiku-4-5" }, base)
+ * ).pipe(Effect.scoped)
+ * ```
+ *
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const stepClient: (
+  step: Step,
+  base: Claude.Service
+) => Effect.Effect<Claude.Service, ClaudeError.ClaudeError, Scope.Scope> = internal.stepClient
 
 /**
  * Records one fallback: `claude_fallbacks_total` (tags `from`, `to`, `reason`), a

@@ -19,6 +19,7 @@ import * as Metric from "effect/Metric"
 import * as MetricLabel from "effect/MetricLabel"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Claude from "../Claude.js"
 import type * as Fallback from "../Fallback.js"
@@ -366,6 +367,18 @@ const streamStep = (
   )
 
 /** @internal */
+export const stepClient = (
+  step: Fallback.Step,
+  base: Claude.Service
+): Effect.Effect<Claude.Service, ClaudeError.ClaudeError, Scope.Scope> =>
+  step.claude === undefined
+    ? Effect.succeed(base)
+    : typeof step.claude === "function"
+      ? Effect.sync(() => (step.claude as (claude: Claude.Service) => Claude.Service)(base))
+      : Effect.map(Layer.build(step.claude).pipe(Effect.provideService(Claude.Claude, base)), (context) =>
+          Context.get(context, Claude.Claude)
+        )
+
 export const layer = (plan: Fallback.Plan): Layer.Layer<Claude.Claude, Error, Claude.Claude> =>
   Layer.scoped(
     Claude.Claude,
@@ -376,15 +389,7 @@ export const layer = (plan: Fallback.Plan): Layer.Layer<Claude.Claude, Error, Cl
       const provides: Array<Provide> = []
       for (let i = 0; i < plan.steps.length; i++) {
         const step = plan.steps[i]!
-        const claude =
-          step.claude === undefined
-            ? base
-            : typeof step.claude === "function"
-              ? step.claude(base)
-              : Context.get(
-                  yield* Layer.buildWithScope(step.claude, scope).pipe(Effect.provideService(Claude.Claude, base)),
-                  Claude.Claude
-                )
+        const claude = yield* Effect.provideService(stepClient(step, base), Scope.Scope, scope)
         provides.push(Context.make(Claude.Claude, claude).pipe(Context.add(CurrentStep, infoOf(plan, i))))
       }
       const contexts = provides as unknown as NonEmptyReadonlyArray<Provide>

@@ -19,12 +19,12 @@
 import { Tokens } from "@claude-resilience/api"
 import type { ClaudeError } from "@claude-resilience/errors"
 import { LimitKey, type Quota } from "@claude-resilience/rate-limit"
-import { RetryPolicy } from "@claude-resilience/retry"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import type * as Claude from "../Claude.js"
+import { budgetOf } from "./budget.js"
 import type { CallContext } from "./call.js"
 
 /** Called by the transport with a successful response's headers, before its body is read. */
@@ -64,7 +64,7 @@ export const limitFor = (
 ): Limit | undefined => {
   const quota = context.quota
   if (quota === undefined) return undefined
-  const budget = RetryPolicy.budgetOf(schedule)
+  const budget = budgetOf(schedule)
   return {
     quota,
     key: LimitKey.make(context.options.apiKey, params.model),

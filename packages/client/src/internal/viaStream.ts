@@ -8,6 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import type * as Claude from "../Claude.js"
+import { derive } from "./budget.js"
 import { type CallContext, scheduleFor } from "./call.js"
 import { collect } from "./collect.js"
 import { stream } from "./stream.js"
@@ -57,10 +58,13 @@ const wrapped = new WeakMap<Policy, Policy>()
 const notOnGatewayTimeout = (schedule: Policy): Policy => {
   let out = wrapped.get(schedule)
   if (out === undefined) {
-    out = Schedule.makeWithState(schedule.initial, (now, error: ClaudeError.ClaudeError, state) =>
-      error._tag === "GatewayTimeoutError"
-        ? Effect.succeed([state, undefined, ScheduleDecision.done] as const)
-        : schedule.step(now, error, state)
+    out = derive(
+      schedule,
+      Schedule.makeWithState(schedule.initial, (now, error: ClaudeError.ClaudeError, state) =>
+        error._tag === "GatewayTimeoutError"
+          ? Effect.succeed([state, undefined, ScheduleDecision.done] as const)
+          : schedule.step(now, error, state)
+      )
     )
     wrapped.set(schedule, out)
   }

@@ -9,28 +9,12 @@
  *
  * @internal
  */
+import { Content } from "@claude-resilience/api"
 import * as Predicate from "effect/Predicate"
 import type { FitOptions } from "../ContextWindow.js"
 
-/** What kind of value `u` is, for "expected …, found <kind>". @internal */
-export const kindOf = (u: unknown): string => {
-  if (u === null) return "null"
-  if (Array.isArray(u)) return "an array"
-  switch (typeof u) {
-    case "undefined":
-      return "nothing"
-    case "string":
-      return "a string"
-    case "number":
-      return Number.isFinite(u) ? `the number ${u}` : String(u)
-    case "boolean":
-      return String(u)
-    case "object":
-      return "an object"
-    default:
-      return `a ${typeof u}`
-  }
-}
+/** What kind of value `u` is (`Content.kindOf`). @internal */
+export const kindOf = Content.kindOf
 
 /** Whether `u` is a non-negative safe integer: a token count. @internal */
 export const isCount = (u: unknown): u is number => typeof u === "number" && Number.isSafeInteger(u) && u >= 0

@@ -5,14 +5,12 @@
  *
  * @internal
  */
-import { Claude, Fallback } from "@claude-resilience/client"
+import { type Claude, Fallback } from "@claude-resilience/client"
 import { ClaudeError } from "@claude-resilience/errors"
 import { RetryPolicy } from "@claude-resilience/retry"
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Schedule from "effect/Schedule"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as ResumableStream from "../ResumableStream.js"
 import type { Resumer } from "./resumer.js"
@@ -63,15 +61,7 @@ export const make = (
       Effect.gen(function* () {
         const step = plan.steps[index]!
         const info: Fallback.StepInfo = { index, step, last: index === plan.steps.length - 1 }
-        const claude =
-          step.claude === undefined
-            ? base
-            : typeof step.claude === "function"
-              ? step.claude(base)
-              : Context.get(
-                  yield* Layer.buildWithScope(step.claude, scope).pipe(Effect.provideService(Claude.Claude, base)),
-                  Claude.Claude
-                )
+        const claude = yield* Effect.provideService(Fallback.stepClient(step, base), Scope.Scope, scope)
         const resumptions = step.schedule ?? options.schedule ?? (yield* RetryPolicy.resolve(claude.retrySchedule))
         const schedule =
           step.attempts === undefined

@@ -8,7 +8,7 @@
  *
  * @internal
  */
-import { Image, Limits, Model } from "@claude-resilience/api"
+import { Content, Image, Limits, Model } from "@claude-resilience/api"
 import * as Predicate from "effect/Predicate"
 import * as ApiError from "./apiError.js"
 import type { Models } from "./models.js"
@@ -91,14 +91,9 @@ const blocksOf = (body: Readonly<Record<string, unknown>>): ReadonlyArray<Locate
       message.content.forEach((block, k) => {
         push(block, `messages.${i}.content.${k}`)
         if (!Predicate.isRecord(block)) return
-        const nested =
-          block.type === "tool_result"
-            ? block.content
-            : block.type === "document" && Predicate.isRecord(block.source) && block.source.type === "content"
-              ? block.source.content
-              : undefined
+        const nested = Content.nestedBlocksOf(block)
         const via = block.type === "document" ? "source.content" : "content"
-        if (Array.isArray(nested))
+        if (nested !== undefined)
           nested.forEach((inner, j) => void push(inner, `messages.${i}.content.${k}.${via}.${j}`))
       })
     })

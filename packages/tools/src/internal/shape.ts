@@ -8,31 +8,11 @@
  *
  * @internal
  */
+import { Content } from "@claude-resilience/api"
 import * as Predicate from "effect/Predicate"
 
-/** What kind of value `u` is, for "expected …, found <kind>". @internal */
-export const kindOf = (u: unknown): string => {
-  if (u === null) return "null"
-  if (Array.isArray(u)) return "an array"
-  switch (typeof u) {
-    case "undefined":
-      return "nothing"
-    case "string":
-      return "a string"
-    case "number":
-      return Number.isFinite(u) ? `the number ${u}` : String(u)
-    case "bigint":
-      return "a bigint"
-    case "boolean":
-      return String(u)
-    case "symbol":
-      return "a symbol"
-    case "function":
-      return "a function"
-    default:
-      return "an object"
-  }
-}
+/** What kind of value `u` is (`Content.kindOf`). @internal */
+export const kindOf = Content.kindOf
 
 /** A problem at `field` (relative to the value checked; empty for the value itself). @internal */
 export interface FieldProblem {

@@ -5,16 +5,8 @@
 import { Limits } from "@claude-resilience/api"
 import type * as Preflight from "../../Preflight.js"
 
-export interface Config {
-  readonly maxTokens: "clamp" | "fail" | false
-  readonly unknownModel: "warn" | "fail" | false
-  readonly retiredModel: "fail" | "warn" | false
-  readonly images: boolean
-  readonly cacheControl: boolean
-  readonly tools: boolean
-  /** the limit in bytes, `false`: not checked */
-  readonly requestSize: number | false
-}
+/** The layer's `Preflight.Defaults` but the API key's check, which runs once at layer construction. */
+export type Config = Omit<Preflight.Defaults, "apiKey">
 
 export const DEFAULTS: Config = {
   maxTokens: "clamp",

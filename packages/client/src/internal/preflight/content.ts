@@ -5,7 +5,7 @@
  * and counts; a path string is built only for a failure (or for the one location a later failure
  * may name).
  */
-import { Limits } from "@claude-resilience/api"
+import { Content, Limits } from "@claude-resilience/api"
 import type { ClaudeError } from "@claude-resilience/errors"
 import * as Predicate from "effect/Predicate"
 import type { Config } from "./config.js"
@@ -76,13 +76,8 @@ const visit = (
   }
   if (j >= 0) return undefined
   // one level of nesting: a tool_result's content, a document's content source
-  const nested =
-    block.type === "tool_result"
-      ? block.content
-      : block.type === "document" && Predicate.isRecord(block.source) && block.source.type === "content"
-        ? block.source.content
-        : undefined
-  if (!Array.isArray(nested)) return undefined
+  const nested = Content.nestedBlocksOf(block)
+  if (nested === undefined) return undefined
   const inDoc = block.type === "document"
   for (let n = 0; n < nested.length; n++) {
     const failed = visit(nested[n], i, k, n, inDoc, config, tally)
