@@ -220,7 +220,10 @@ export const make = (store: Store, options: Q.Options = {}): Q.Service => {
         reserved: need,
         waited: Duration.millis(waited),
         settle: closing,
-        refund: closing(undefined)
+        // built when asked for: most attempts settle and never refund
+        get refund() {
+          return closing(undefined)
+        }
       }
     }
   }
