@@ -316,7 +316,9 @@ export const make = (options: CB.Options = {}): Effect.Effect<CB.Service, never,
         if (result === undefined) return executeMasked(modify, key, effect)
         if (result._tag === "Rejected") {
           rejectionCounter(key, result.state).unsafeUpdate(1, fiber.getFiberRef(FiberRef.currentMetricLabels))
-          return Effect.fail(rejection(key, result.state, result.retryAfter))
+          const error = rejection(key, result.state, result.retryAfter)
+          // `Effect.fail` would look for a span to attach: only worth its step when there is one.
+          return fiber.currentSpan === undefined ? Effect.failCause(Cause.fail(error)) : Effect.fail(error)
         }
         const permit = result.permit
         /** Records an outcome that makes no transition; else tells the outcome to record with its announcement. */
