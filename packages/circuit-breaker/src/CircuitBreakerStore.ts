@@ -82,6 +82,10 @@ export const initialEntry: Entry = state.initial
  * never seen starts as {@link initialEntry}. A store decides itself what to do when its
  * backend fails, so that callers' error types do not depend on the store.
  *
+ * `unsafeModify` is the same update as one synchronous step, for a store that needs no I/O (the
+ * in-memory one), with the time read by the caller: the breaker's fast path. A store without it
+ * (Redis) is used through `modify`.
+ *
  * @example
  * ```ts
  * import type { CircuitBreakerStore } from "@claude-resilience/circuit-breaker"
@@ -96,6 +100,7 @@ export const initialEntry: Entry = state.initial
 export interface Store {
   readonly modify: <A>(key: string, f: (entry: Entry) => readonly [A, Entry]) => Effect.Effect<A>
   readonly keys: Effect.Effect<ReadonlyArray<string>>
+  readonly unsafeModify?: (<A>(key: string, now: number, f: (entry: Entry) => readonly [A, Entry]) => A) | undefined
 }
 
 /**

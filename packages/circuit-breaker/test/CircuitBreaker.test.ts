@@ -93,6 +93,57 @@ describe("CircuitBreaker", () => {
     )
   )
 
+  it.effect("a rejection is a full CircuitOpenError: brand, fields, message, encoding", () =>
+    withBreaker({ trip: CircuitBreaker.consecutiveFailures(1), openDuration: "90 seconds" }, (breaker) =>
+      Effect.gen(function* () {
+        yield* failTimes(breaker, 1)
+        const open = yield* rejection(breaker.execute(key, ok))
+        assert.isTrue(ClaudeError.isClaudeError(open))
+        assert.strictEqual(open._tag, "CircuitOpenError")
+        assert.strictEqual(open.message, `circuit ${key} is open; next probe in 1m 30s`)
+        assert.strictEqual(open.message, `circuit ${key} is open; next probe in 1m 30s`) // read twice
+        assert.include(String(open), `CircuitOpenError (${key} Open, retry after 1m 30s)`)
+        // encodes as the same error built by its constructor would
+        const encode = Schema.encodeSync(ClaudeError.CircuitOpenError)
+        const built = new ClaudeError.CircuitOpenError({
+          message: `circuit ${key} is open; next probe in 1m 30s`,
+          key,
+          state: "Open",
+          retryAfter: Duration.millis(90_000)
+        })
+        assert.deepStrictEqual(encode(open), encode(built))
+        assert.strictEqual(encode(open).message, built.message)
+        // each rejection carries its own wait
+        yield* TestClock.adjust("30 seconds")
+        const later = yield* rejection(breaker.execute(key, ok))
+        assert.strictEqual(later.message, `circuit ${key} is open; next probe in 1m`)
+        assert.strictEqual(open.message, `circuit ${key} is open; next probe in 1m 30s`)
+        later.message = "replaced"
+        assert.strictEqual(later.message, "replaced")
+
+        yield* breaker.isolate(key)
+        const isolated = yield* rejection(breaker.execute(key, ok))
+        assert.strictEqual(isolated.message, `circuit ${key} is isolated until reset`)
+        assert.isFalse("retryAfter" in isolated)
+      })
+    )
+  )
+
+  it.effect("the transition a failure makes is announced before its caller sees the failure", () =>
+    withBreaker({ trip: CircuitBreaker.consecutiveFailures(2) }, (breaker) =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const subscription = yield* breaker.subscribe
+          yield* failTimes(breaker, 1)
+          assert.strictEqual(yield* Queue.size(subscription), 0)
+          yield* failTimes(breaker, 1)
+          const [transition] = yield* Queue.takeAll(subscription)
+          assert.strictEqual(`${transition?.from._tag}>${transition?.to._tag}`, "Closed>Open")
+        })
+      )
+    )
+  )
+
   it.effect("a success resets the consecutive failure count", () =>
     withBreaker({ trip: CircuitBreaker.consecutiveFailures(3) }, (breaker) =>
       Effect.gen(function* () {

@@ -163,8 +163,8 @@ export type Take =
  * Where buckets live. Each operation is atomic per key and refills the buckets up to `now` first;
  * `limits` are the configured limits of the key (buckets the store does not know yet start
  * full from them). A store decides itself what to do when its backend fails (the Redis store
- * falls back to memory), so operations never fail. `unsafeTake` is the synchronous take of a
- * store that needs no I/O: the limiter's fast path.
+ * falls back to memory), so operations never fail. `unsafeTake`, `unsafeGive` and `unsafeLearn`
+ * are the synchronous take, give and learn of a store that needs no I/O: the limiter's fast path.
  *
  * @example
  * ```ts
@@ -184,6 +184,8 @@ export interface Store {
   readonly pause: (key: string, until: number, now: number) => Effect.Effect<void>
   readonly view: (key: string, limits: Limits, now: number) => Effect.Effect<View>
   readonly unsafeTake?: ((key: string, need: Need, limits: Limits, now: number) => Take) | undefined
+  readonly unsafeGive?: ((key: string, amounts: Need, limits: Limits, now: number) => void) | undefined
+  readonly unsafeLearn?: ((key: string, observation: Observation, limits: Limits, now: number) => void) | undefined
 }
 
 /**

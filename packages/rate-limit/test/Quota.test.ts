@@ -1,7 +1,19 @@
 import { ClaudeError, ResponseHeaders } from "@claude-resilience/errors"
-import { LimitKey, Quota } from "@claude-resilience/rate-limit"
+import { LimitKey, Quota, QuotaStore } from "@claude-resilience/rate-limit"
 import { assert, describe, it } from "@effect/vitest"
-import { Duration, Effect, FastCheck as fc, Fiber, Metric, Option, Redacted, Ref, type Scope, TestClock } from "effect"
+import {
+  Duration,
+  Effect,
+  FastCheck as fc,
+  Fiber,
+  Layer,
+  Metric,
+  Option,
+  Redacted,
+  Ref,
+  type Scope,
+  TestClock
+} from "effect"
 import * as bucket from "../src/internal/bucket.js"
 import { MAX_METRIC_KEYS, OTHER_KEY } from "../src/internal/metrics.js"
 
@@ -226,6 +238,64 @@ describe("Quota", () => {
       })
     )
   )
+
+  it.effect("a store without the synchronous operations (as Redis) ends in the same state as the memory store", () => {
+    // settles, a failure, a refund, a scoped permit, headers, a 429, then a wait for the refill
+    const script = (quota: Quota.Service) =>
+      Effect.gen(function* () {
+        const now = yield* TestClock.currentTimeMillis
+        yield* quota.withPermit(request({ inputTokens: 300, outputTokens: 800 }), (permit) =>
+          permit.settle({ inputTokens: 250, outputTokens: 100 })
+        )
+        yield* Effect.either(
+          quota.withPermit(request({ inputTokens: 100, outputTokens: 800 }), () => Effect.fail("boom"))
+        )
+        yield* quota.withPermit(request({ outputTokens: 500 }), (permit) => permit.refund)
+        yield* Effect.scoped(quota.admit(request({ inputTokens: 50, outputTokens: 200 })))
+        yield* quota.observe(key, {
+          "anthropic-ratelimit-requests-limit": "6",
+          "anthropic-ratelimit-requests-remaining": "2",
+          "anthropic-ratelimit-requests-reset": new Date(now + 30_000).toISOString()
+        })
+        yield* quota.observe(key, { "retry-after": "2" }, 429)
+        const waited = yield* spend(quota).pipe(
+          Effect.fork,
+          Effect.tap(() => TestClock.adjust("1 minute")),
+          Effect.flatMap(Fiber.join)
+        )
+        const state = yield* quota.state(key)
+        // times from the script's start: the two runs share one test clock
+        return {
+          waited: Duration.toMillis(waited),
+          state: { ...state, at: state.at - now, pausedUntil: state.pausedUntil - now }
+        }
+      })
+    const limits: Quota.Options = {
+      limits: { requestsPerMinute: 10, inputTokensPerMinute: 1_000, outputTokensPerMinute: 2_000 }
+    }
+    const withoutSyncPath = Layer.effect(
+      QuotaStore.QuotaStore,
+      Effect.map(
+        QuotaStore.makeMemory(),
+        (store): QuotaStore.Store => ({
+          take: store.take,
+          give: store.give,
+          learn: store.learn,
+          pause: store.pause,
+          view: store.view
+        })
+      )
+    )
+    return Effect.gen(function* () {
+      const fast = yield* withQuota(limits, script)
+      const slow = yield* Effect.scoped(Effect.flatMap(Quota.Quota, script)).pipe(
+        Effect.provide(Quota.layerWithoutStore(limits).pipe(Layer.provide(withoutSyncPath)))
+      )
+      assert.deepStrictEqual(slow, fast)
+      assert.strictEqual(fast.state.buckets.requests?.capacity, 6)
+      assert.isAbove(fast.waited, 0)
+    })
+  })
 
   // A workload whose answers (600 tokens) are far shorter than max_tokens (3,000) still reaches the
   // output limit, because each answer's unused reservation goes back; without reconciliation the

@@ -82,16 +82,17 @@ export const make = (options: MemoryOptions = {}): Effect.Effect<Store> =>
       return slot
     }
 
+    const unsafeModify = <A>(key: string, now: number, f: (entry: Entry) => readonly [A, Entry]): A => {
+      const slot = slotFor(key, now)
+      const [result, next] = f(slot.entry)
+      slot.entry = next
+      return result
+    }
+
     return {
       modify: (key, f) =>
-        Effect.clockWith((clock) =>
-          Effect.sync(() => {
-            const slot = slotFor(key, clock.unsafeCurrentTimeMillis())
-            const [result, next] = f(slot.entry)
-            slot.entry = next
-            return result
-          })
-        ),
-      keys: Effect.sync(() => Array.from(slots.keys()))
+        Effect.clockWith((clock) => Effect.sync(() => unsafeModify(key, clock.unsafeCurrentTimeMillis(), f))),
+      keys: Effect.sync(() => Array.from(slots.keys())),
+      unsafeModify
     }
   })

@@ -154,6 +154,8 @@ const liveBuckets = (entry: Entry, now: number, window: { readonly millis: numbe
 
 const recordClosed = (entry: Entry, failure: boolean, now: number, trip: TripConfig): Entry => {
   if (trip._tag === "ConsecutiveFailures") {
+    // The common case, a success with no failure before it, changes nothing: no copy.
+    if (!failure && entry.consecutiveFailures === 0) return entry
     return { ...entry, consecutiveFailures: failure ? entry.consecutiveFailures + 1 : 0 }
   }
   const window = trip.window
@@ -192,6 +194,9 @@ const tripReason = (entry: Entry, trip: TripConfig): Reason | undefined => {
   return calls >= trip.minimumCalls && calls > 0 && failures / calls >= trip.threshold ? "FailureRate" : undefined
 }
 
+/** The step of an update that changes no state (shared: a step is never mutated). */
+const unchanged: Step<void> = { result: undefined, change: undefined }
+
 /**
  * Records the outcome of a call admitted with `permit`. Outcomes of calls admitted under an
  * earlier generation (before a transition, reset or isolation) are ignored: they belong to a
@@ -206,26 +211,23 @@ export const record = (
   now: number,
   config: Config
 ): readonly [Step<void>, Entry] => {
-  const unchanged = [{ result: undefined, change: undefined }, entry] as const
-  if (permit.generation !== entry.generation) return unchanged
+  if (permit.generation !== entry.generation) return [unchanged, entry]
   switch (entry.status) {
     case "HalfOpen": {
-      if (!permit.probe) return unchanged
+      if (!permit.probe) return [unchanged, entry]
       const freed: Entry = { ...entry, probes: Math.max(0, entry.probes - 1) }
-      if (outcome === "ignored") return [{ result: undefined, change: undefined }, freed]
+      if (outcome === "ignored") return [unchanged, freed]
       return outcome === "success" ? closed(freed, "ProbeSucceeded") : open(freed, now, config, "ProbeFailed")
     }
     case "Closed": {
-      if (outcome === "ignored") return unchanged
+      if (outcome === "ignored") return [unchanged, entry]
       const updated = recordClosed(entry, outcome === "failure", now, config.trip)
       // A success can trip too: the window may reach `minimumCalls` with a failure rate already too high.
-      const reason = tripReason(updated, config.trip)
-      return reason === undefined
-        ? [{ result: undefined, change: undefined }, updated]
-        : open(updated, now, config, reason)
+      const reason = updated === entry ? undefined : tripReason(updated, config.trip)
+      return reason === undefined ? [unchanged, updated] : open(updated, now, config, reason)
     }
     default:
-      return unchanged
+      return [unchanged, entry]
   }
 }
 

@@ -144,9 +144,28 @@ export const make = (options: Bulkhead.Options): Bulkhead.Service => {
     key: string,
     self: Effect.Effect<A, E, R>
   ): Effect.Effect<A, E | ClaudeError.BulkheadRejectedError, R> =>
-    Effect.uninterruptibleMask((restore) =>
-      Effect.flatMap(take(key, restore), (release) => Effect.ensuring(restore(self), Effect.sync(release)))
-    )
+    Effect.uninterruptibleMask((restore) => {
+      // Inside the mask the handlers run however `self` ends (interrupted too): no second mask,
+      // as `ensuring` would add.
+      const holding = (release: () => void) =>
+        Effect.matchCauseEffect(restore(self), {
+          onFailure: (cause) => {
+            release()
+            return Effect.failCause(cause)
+          },
+          onSuccess: (value) => {
+            release()
+            return Effect.succeed(value)
+          }
+        })
+      // The uncontended path: a free slot is taken in place (the mask calls this when it runs).
+      const pool = poolOf(key)
+      if (pool.inFlight < maxConcurrent) {
+        pool.inFlight += 1
+        return holding(releaser(key, pool))
+      }
+      return Effect.flatMap(take(key, restore), holding)
+    })
 
   const permit = (key: string) =>
     Effect.uninterruptibleMask((restore) =>

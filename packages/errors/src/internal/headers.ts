@@ -3,9 +3,11 @@ import type * as RH from "../ResponseHeaders.js"
 
 export const MAX_RETRY_AFTER: Duration.Duration = Duration.hours(1)
 
-export const get = (headers: RH.HeadersInput, name: string): string | undefined => {
+export const get = (headers: RH.HeadersInput, name: string): string | undefined => getLower(headers, name.toLowerCase())
+
+/** {@link get} of a name already in lower case. */
+const getLower = (headers: RH.HeadersInput, lower: string): string | undefined => {
   if (headers === undefined || headers === null) return undefined
-  const lower = name.toLowerCase()
   if (typeof (headers as { get?: unknown }).get === "function") {
     try {
       const value = (headers as { get: (name: string) => string | null | undefined }).get(lower)
@@ -76,12 +78,20 @@ export const sanitizeId = (value: unknown): string | undefined => {
 export const requestId = (headers: RH.HeadersInput): string | undefined =>
   sanitizeId(get(headers, "request-id") ?? get(headers, "x-request-id"))
 
-const BUCKETS: ReadonlyArray<readonly [RH.RateLimitKind, string]> = [
-  ["requests", "requests"],
-  ["tokens", "tokens"],
-  ["inputTokens", "input-tokens"],
-  ["outputTokens", "output-tokens"]
-]
+// Per bucket: its kind and its three header names (built once: the parse runs on every reply).
+const BUCKETS: ReadonlyArray<readonly [RH.RateLimitKind, string, string, string]> = (
+  [
+    ["requests", "requests"],
+    ["tokens", "tokens"],
+    ["inputTokens", "input-tokens"],
+    ["outputTokens", "output-tokens"]
+  ] as const
+).map(([kind, name]) => [
+  kind,
+  `anthropic-ratelimit-${name}-limit`,
+  `anthropic-ratelimit-${name}-remaining`,
+  `anthropic-ratelimit-${name}-reset`
+])
 
 const NON_NEGATIVE_INT = /^\s*\d{1,15}\s*$/
 // RFC 3339: date, "T" or space, time, optional fraction, Z or offset.
@@ -97,18 +107,19 @@ export const parseRfc3339 = (value: string | undefined): Date | undefined => {
 }
 
 export const rateLimit = (headers: RH.HeadersInput): RH.RateLimitSnapshot | undefined => {
+  if (headers === undefined || headers === null) return undefined
   let snapshot: { -readonly [K in RH.RateLimitKind]?: RH.RateLimitBucket } | undefined
-  for (const [kind, name] of BUCKETS) {
-    const limit = parseCount(get(headers, `anthropic-ratelimit-${name}-limit`))
-    const remaining = parseCount(get(headers, `anthropic-ratelimit-${name}-remaining`))
-    const reset = parseRfc3339(get(headers, `anthropic-ratelimit-${name}-reset`))
+  for (const [kind, limitName, remainingName, resetName] of BUCKETS) {
+    const limit = parseCount(getLower(headers, limitName))
+    const remaining = parseCount(getLower(headers, remainingName))
+    const reset = parseRfc3339(getLower(headers, resetName))
     if (limit === undefined && remaining === undefined && reset === undefined) continue
+    const bucket: { -readonly [K in keyof RH.RateLimitBucket]: RH.RateLimitBucket[K] } = {}
+    if (limit !== undefined) bucket.limit = limit
+    if (remaining !== undefined) bucket.remaining = remaining
+    if (reset !== undefined) bucket.reset = reset
     snapshot ??= {}
-    snapshot[kind] = {
-      ...(limit !== undefined ? { limit } : {}),
-      ...(remaining !== undefined ? { remaining } : {}),
-      ...(reset !== undefined ? { reset } : {})
-    }
+    snapshot[kind] = bucket
   }
   return snapshot
 }

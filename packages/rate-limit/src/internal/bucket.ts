@@ -245,12 +245,15 @@ export const observation = (
       }
     }
     if (limit === undefined && remaining === undefined) continue
+    // Assigned one by one: conditional spreads cost more than the rest of the parse.
+    const seen: {
+      -readonly [K in keyof NonNullable<Observation[BucketName]>]: NonNullable<Observation[BucketName]>[K]
+    } = {}
+    if (limit !== undefined) seen.limit = limit
+    if (remaining !== undefined) seen.remaining = remaining
+    if (windowMillis !== undefined) seen.windowMillis = windowMillis
     out ??= {}
-    out[name] = {
-      ...(limit !== undefined ? { limit } : {}),
-      ...(remaining !== undefined ? { remaining } : {}),
-      ...(windowMillis !== undefined ? { windowMillis } : {})
-    }
+    out[name] = seen
   }
   return out
 }

@@ -1,6 +1,6 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import type { Limits, MemoryOptions, Need, Store } from "../QuotaStore.js"
+import type { Limits, MemoryOptions, Need, Observation, Store } from "../QuotaStore.js"
 import * as bucket from "./bucket.js"
 
 /** @internal */
@@ -46,12 +46,18 @@ export const make = (options: MemoryOptions = {}): Effect.Effect<Store> =>
     const unsafeTake = (key: string, need: Need, limits: Limits, now: number) =>
       bucket.take(stateFor(key, now), need, limits, now)
 
+    const unsafeGive = (key: string, amounts: Need, limits: Limits, now: number) =>
+      bucket.give(stateFor(key, now), amounts, limits, now)
+    const unsafeLearn = (key: string, observation: Observation, limits: Limits, now: number) =>
+      bucket.learn(stateFor(key, now), observation, limits, now)
+
     const store: Store = {
       unsafeTake,
+      unsafeGive,
+      unsafeLearn,
       take: (key, need, limits, now) => Effect.sync(() => unsafeTake(key, need, limits, now)),
-      give: (key, amounts, limits, now) => Effect.sync(() => bucket.give(stateFor(key, now), amounts, limits, now)),
-      learn: (key, observation, limits, now) =>
-        Effect.sync(() => bucket.learn(stateFor(key, now), observation, limits, now)),
+      give: (key, amounts, limits, now) => Effect.sync(() => unsafeGive(key, amounts, limits, now)),
+      learn: (key, observation, limits, now) => Effect.sync(() => unsafeLearn(key, observation, limits, now)),
       pause: (key, until, now) => Effect.sync(() => bucket.pause(stateFor(key, now), until, now)),
       view: (key, limits, now) =>
         Effect.sync(() => {

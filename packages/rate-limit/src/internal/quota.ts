@@ -1,8 +1,11 @@
 import { ClaudeError, ResponseHeaders } from "@claude-resilience/errors"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import type * as Scope from "effect/Scope"
 import type { LimitKey } from "../LimitKey.js"
@@ -24,6 +27,13 @@ interface Waiter {
   readonly lane: Array<Waiter>
   wake: Deferred.Deferred<void> | undefined
   poked: boolean
+}
+
+/** An admitted attempt: its permit, and the close the limiter's own paths call synchronously. */
+interface Held {
+  readonly permit: Q.Permit
+  /** Settles with `usage`, or refunds all (`undefined`), once; an effect only when the store needs I/O. */
+  readonly close: (usage: Q.Usage | undefined) => Effect.Effect<void> | undefined
 }
 
 /** Per key and process: the two lanes of waiters, the last state seen, metrics, learned output. */
@@ -157,54 +167,64 @@ export const make = (store: Store, options: Q.Options = {}): Q.Service => {
     return { wait, short }
   }
 
-  const permitFor = (entry: KeyEntry, need: Need, charged: number, waited: number): Q.Permit => {
+  const unsafeGive = store.unsafeGive
+  const unsafeLearn = store.unsafeLearn
+
+  const permitFor = (entry: KeyEntry, need: Need, charged: number, waited: number, clock: Clock.Clock): Held => {
     entry.metrics.admitted()
     entry.metrics.waited(waited)
     let closed = false
     // Only to the buckets that were charged: a bucket learned while the attempt was in flight
-    // never gave it anything.
-    const giveBack = (amounts: Need): Effect.Effect<void> => {
+    // never gave it anything. At once when the store needs no I/O.
+    const giveBack = (amounts: Need): Effect.Effect<void> | undefined => {
       const back: Need = {
         requests: charged & 1 ? amounts.requests : 0,
         inputTokens: charged & 2 ? amounts.inputTokens : 0,
         outputTokens: charged & 4 ? amounts.outputTokens : 0
       }
-      return back.requests === 0 && back.inputTokens === 0 && back.outputTokens === 0
-        ? Effect.void
-        : Effect.clockWith((clock) =>
-            Effect.map(store.give(entry.key.id, back, limitsFor(entry.key), clock.unsafeCurrentTimeMillis()), () =>
-              poke(headOf(entry))
-            )
-          )
+      if (back.requests === 0 && back.inputTokens === 0 && back.outputTokens === 0) return undefined
+      const now = clock.unsafeCurrentTimeMillis()
+      if (unsafeGive !== undefined) {
+        unsafeGive(entry.key.id, back, limitsFor(entry.key), now)
+        poke(headOf(entry))
+        return undefined
+      }
+      return Effect.map(store.give(entry.key.id, back, limitsFor(entry.key), now), () => poke(headOf(entry)))
     }
+    const close = (usage: Q.Usage | undefined): Effect.Effect<void> | undefined => {
+      if (closed) return undefined
+      closed = true
+      if (usage === undefined) return giveBack(need)
+      const input = usage.inputTokens === undefined ? need.inputTokens : bucket.tokens(usage.inputTokens)
+      const output = usage.outputTokens === undefined ? need.outputTokens : bucket.tokens(usage.outputTokens)
+      if (usage.outputTokens !== undefined) {
+        const o = entry.output
+        o.samples++
+        const delta = output - o.mean
+        o.mean = o.samples === 1 ? output : o.mean + 0.1 * delta
+        o.deviation = o.samples === 1 ? 0 : o.deviation + 0.1 * (Math.abs(delta) - o.deviation)
+      }
+      return giveBack({ requests: 0, inputTokens: need.inputTokens - input, outputTokens: need.outputTokens - output })
+    }
+    const closing =
+      unsafeGive === undefined
+        ? (usage: Q.Usage | undefined) => Effect.suspend(() => close(usage) ?? Effect.void)
+        : (usage: Q.Usage | undefined) =>
+            Effect.sync(() => {
+              close(usage)
+            })
     return {
-      key: entry.key,
-      reserved: need,
-      waited: Duration.millis(waited),
-      settle: (usage) =>
-        Effect.suspend(() => {
-          if (closed) return Effect.void
-          closed = true
-          const input = usage.inputTokens === undefined ? need.inputTokens : bucket.tokens(usage.inputTokens)
-          const output = usage.outputTokens === undefined ? need.outputTokens : bucket.tokens(usage.outputTokens)
-          if (usage.outputTokens !== undefined) {
-            const o = entry.output
-            o.samples++
-            const delta = output - o.mean
-            o.mean = o.samples === 1 ? output : o.mean + 0.1 * delta
-            o.deviation = o.samples === 1 ? 0 : o.deviation + 0.1 * (Math.abs(delta) - o.deviation)
-          }
-          return giveBack({
-            requests: 0,
-            inputTokens: need.inputTokens - input,
-            outputTokens: need.outputTokens - output
-          })
-        }),
-      refund: Effect.suspend(() => {
-        if (closed) return Effect.void
-        closed = true
-        return giveBack(need)
-      })
+      close,
+      permit: {
+        key: entry.key,
+        reserved: need,
+        waited: Duration.millis(waited),
+        settle: closing,
+        // built when asked for: most attempts settle and never refund
+        get refund() {
+          return closing(undefined)
+        }
+      }
     }
   }
 
@@ -227,8 +247,9 @@ export const make = (store: Store, options: Q.Options = {}): Q.Service => {
     maxWait: number,
     now: number,
     first: Take | undefined,
-    restore: Restore
-  ): Effect.Effect<Q.Permit, ClaudeError.QuotaExceededError> => {
+    restore: Restore,
+    clock: Clock.Clock
+  ): Effect.Effect<Held, ClaudeError.QuotaExceededError> => {
     if (first !== undefined && !first.admitted) {
       entry.view = first.view
       entry.short = first.bucket
@@ -250,45 +271,43 @@ export const make = (store: Store, options: Q.Options = {}): Q.Service => {
     entry.metrics.depth(depth(entry))
     let firstWait = first !== undefined && !first.admitted ? first.waitMillis : undefined
 
-    const loop: Effect.Effect<Q.Permit, ClaudeError.QuotaExceededError> = Effect.clockWith((clock) =>
-      Effect.suspend(() => {
-        const at = clock.unsafeCurrentTimeMillis()
-        const waited = at - waiter.enqueuedAt
-        if (headOf(entry) !== waiter) {
-          // Pokes are for the head; a stale one must not turn this wait into a spin.
-          waiter.poked = false
-          firstWait = undefined
-          const left = waiter.deadline - at
-          if (left <= 0) {
-            leave(entry, waiter)
-            const guess = estimate(entry, [], need, at)
-            return Effect.fail(rejection(entry, guess?.short ?? entry.short, guess?.wait ?? 0, maxWait, waited))
-          }
-          return Effect.zipRight(restore(sleepOrPoke(waiter, left)), loop)
-        }
-        const handle = (result: Take) => {
-          if (result.admitted) {
-            leave(entry, waiter)
-            return Effect.succeed(permitFor(entry, need, result.charged, waited))
-          }
-          entry.view = result.view
-          entry.short = result.bucket
-          if (at + result.waitMillis > waiter.deadline) {
-            leave(entry, waiter)
-            return Effect.fail(rejection(entry, result.bucket, result.waitMillis, maxWait, waited))
-          }
-          return Effect.zipRight(restore(sleepOrPoke(waiter, result.waitMillis)), loop)
-        }
-        if (firstWait !== undefined) {
-          // The take that sent us here already said how long: sleep before asking again.
-          const millis = firstWait
-          firstWait = undefined
-          return Effect.zipRight(restore(sleepOrPoke(waiter, millis)), loop)
-        }
+    const loop: Effect.Effect<Held, ClaudeError.QuotaExceededError> = Effect.suspend(() => {
+      const at = clock.unsafeCurrentTimeMillis()
+      const waited = at - waiter.enqueuedAt
+      if (headOf(entry) !== waiter) {
+        // Pokes are for the head; a stale one must not turn this wait into a spin.
         waiter.poked = false
-        return Effect.flatMap(store.take(entry.key.id, need, limits, at), handle)
-      })
-    )
+        firstWait = undefined
+        const left = waiter.deadline - at
+        if (left <= 0) {
+          leave(entry, waiter)
+          const guess = estimate(entry, [], need, at)
+          return Effect.fail(rejection(entry, guess?.short ?? entry.short, guess?.wait ?? 0, maxWait, waited))
+        }
+        return Effect.zipRight(restore(sleepOrPoke(waiter, left)), loop)
+      }
+      const handle = (result: Take) => {
+        if (result.admitted) {
+          leave(entry, waiter)
+          return Effect.succeed(permitFor(entry, need, result.charged, waited, clock))
+        }
+        entry.view = result.view
+        entry.short = result.bucket
+        if (at + result.waitMillis > waiter.deadline) {
+          leave(entry, waiter)
+          return Effect.fail(rejection(entry, result.bucket, result.waitMillis, maxWait, waited))
+        }
+        return Effect.zipRight(restore(sleepOrPoke(waiter, result.waitMillis)), loop)
+      }
+      if (firstWait !== undefined) {
+        // The take that sent us here already said how long: sleep before asking again.
+        const millis = firstWait
+        firstWait = undefined
+        return Effect.zipRight(restore(sleepOrPoke(waiter, millis)), loop)
+      }
+      waiter.poked = false
+      return Effect.flatMap(store.take(entry.key.id, need, limits, at), handle)
+    })
     // Interrupted (or failed) while queued: leave the line, take nothing, let the next one in.
     return Effect.onExit(loop, (exit) => (Exit.isSuccess(exit) ? Effect.void : Effect.sync(() => leave(entry, waiter))))
   }
@@ -299,61 +318,80 @@ export const make = (store: Store, options: Q.Options = {}): Q.Service => {
     outputTokens: bucket.tokens(request.outputTokens)
   })
 
-  /** Must run uninterruptibly: `restore` makes only the waits interruptible. */
-  const acquire = (request: Q.Request, restore: Restore): Effect.Effect<Q.Permit, ClaudeError.QuotaExceededError> =>
-    Effect.clockWith((clock) =>
-      Effect.suspend(() => {
-        const now = clock.unsafeCurrentTimeMillis()
-        const entry = entryFor(request.key)
-        const need = needOf(request)
-        const limits = limitsFor(request.key)
-        const maxWait =
-          request.maxWait === undefined
-            ? defaultMaxWait
-            : Math.max(0, Duration.toMillis(Duration.decode(request.maxWait)))
-        const interactive = (request.priority ?? defaultPriority) === "interactive"
-        const lanes = interactive
-          ? { own: entry.interactive, ahead: [] }
-          : { own: entry.background, ahead: [entry.interactive] }
-        const clear = lanes.own.length === 0 && (interactive || entry.interactive.length === 0)
-        if (!clear) return queue(entry, need, limits, lanes, maxWait, now, undefined, restore)
-        if (store.unsafeTake !== undefined) {
-          // The fast path: room in the buckets and nobody ahead is one synchronous step.
-          const result = store.unsafeTake(request.key.id, need, limits, now)
-          return result.admitted
-            ? Effect.succeed(permitFor(entry, need, result.charged, 0))
-            : queue(entry, need, limits, lanes, maxWait, now, result, restore)
-        }
-        return Effect.flatMap(store.take(request.key.id, need, limits, now), (result) =>
-          result.admitted
-            ? Effect.succeed(permitFor(entry, need, result.charged, 0))
-            : queue(entry, need, limits, lanes, maxWait, now, result, restore)
-        )
-      })
+  /**
+   * Must run uninterruptibly: `restore` makes only the waits interruptible. The permit at once
+   * when nobody is ahead and the store takes synchronously with room in the buckets (the fast
+   * path: one synchronous step); else the effect that asks the store or queues.
+   */
+  const acquireNow = (
+    request: Q.Request,
+    restore: Restore,
+    clock: Clock.Clock
+  ): Held | Effect.Effect<Held, ClaudeError.QuotaExceededError> => {
+    const now = clock.unsafeCurrentTimeMillis()
+    const entry = entryFor(request.key)
+    const need = needOf(request)
+    const limits = limitsFor(request.key)
+    const maxWait =
+      request.maxWait === undefined ? defaultMaxWait : Math.max(0, Duration.toMillis(Duration.decode(request.maxWait)))
+    const interactive = (request.priority ?? defaultPriority) === "interactive"
+    const lanes = interactive
+      ? { own: entry.interactive, ahead: [] }
+      : { own: entry.background, ahead: [entry.interactive] }
+    const clear = lanes.own.length === 0 && (interactive || entry.interactive.length === 0)
+    if (!clear) return queue(entry, need, limits, lanes, maxWait, now, undefined, restore, clock)
+    if (store.unsafeTake !== undefined) {
+      const result = store.unsafeTake(request.key.id, need, limits, now)
+      return result.admitted
+        ? permitFor(entry, need, result.charged, 0, clock)
+        : queue(entry, need, limits, lanes, maxWait, now, result, restore, clock)
+    }
+    return Effect.flatMap(store.take(request.key.id, need, limits, now), (result) =>
+      result.admitted
+        ? Effect.succeed(permitFor(entry, need, result.charged, 0, clock))
+        : queue(entry, need, limits, lanes, maxWait, now, result, restore, clock)
     )
+  }
 
-  const close = (permit: Q.Permit, exit: Exit.Exit<unknown, unknown>): Effect.Effect<void> =>
-    Exit.isSuccess(exit) ? permit.settle({}) : permit.settle({ outputTokens: 0 })
+  const clockOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>): Clock.Clock =>
+    Context.unsafeGet(fiber.currentDefaultServices, Clock.Clock)
 
   const admit = (request: Q.Request): Effect.Effect<Q.Permit, ClaudeError.QuotaExceededError, Scope.Scope> =>
     Effect.uninterruptibleMask((restore) =>
-      Effect.tap(acquire(request, restore), (permit) => Effect.addFinalizer((exit) => close(permit, exit)))
+      Effect.withFiberRuntime((fiber) => {
+        const held = acquireNow(request, restore, clockOf(fiber))
+        const scoped = (held: Held) =>
+          Effect.as(
+            Effect.addFinalizer((exit) => held.close(Exit.isSuccess(exit) ? {} : { outputTokens: 0 }) ?? Effect.void),
+            held.permit
+          )
+        return Effect.isEffect(held) ? Effect.flatMap(held, scoped) : scoped(held)
+      })
     )
 
   const withPermit = <A, E, R>(
     request: Q.Request,
     use: (permit: Q.Permit) => Effect.Effect<A, E, R>
   ): Effect.Effect<A, E | ClaudeError.QuotaExceededError, R> =>
-    Effect.uninterruptibleMask((restore) =>
-      Effect.flatMap(acquire(request, restore), (permit) =>
-        // matchCauseEffect rather than onExit: we are already uninterruptible, and onExit would
-        // pay for a second mask on the hot path.
-        Effect.matchCauseEffect(restore(use(permit)), {
-          onFailure: (cause) => Effect.zipRight(permit.settle({ outputTokens: 0 }), Effect.failCause(cause)),
-          onSuccess: (value) => Effect.as(permit.settle({}), value)
+    Effect.uninterruptibleMask((restore) => {
+      // matchCauseEffect rather than onExit: we are already uninterruptible, and onExit would
+      // pay for a second mask on the hot path.
+      const using = (held: Held) =>
+        Effect.matchCauseEffect(restore(use(held.permit)), {
+          onFailure: (cause) => {
+            const closing = held.close({ outputTokens: 0 })
+            return closing === undefined ? Effect.failCause(cause) : Effect.zipRight(closing, Effect.failCause(cause))
+          },
+          onSuccess: (value) => {
+            const closing = held.close({})
+            return closing === undefined ? Effect.succeed(value) : Effect.as(closing, value)
+          }
         })
-      )
-    )
+      return Effect.withFiberRuntime((fiber) => {
+        const held = acquireNow(request, restore, clockOf(fiber))
+        return Effect.isEffect(held) ? Effect.flatMap(held, using) : using(held)
+      })
+    })
 
   const learned = (key: LimitKey, observation: Observation | undefined, now: number): Effect.Effect<void> => {
     if (observation === undefined) return Effect.void
@@ -361,6 +399,11 @@ export const make = (store: Store, options: Q.Options = {}): Q.Service => {
     for (const name of bucket.BUCKETS) {
       const limit = observation[name]?.limit
       if (limit !== undefined) entry.metrics.limit(name, limit)
+    }
+    if (unsafeLearn !== undefined) {
+      unsafeLearn(key.id, observation, limitsFor(key), now)
+      poke(headOf(entry))
+      return Effect.void
     }
     return Effect.map(store.learn(key.id, observation, limitsFor(key), now), () => poke(headOf(entry)))
   }
@@ -373,16 +416,14 @@ export const make = (store: Store, options: Q.Options = {}): Q.Service => {
     headers: ResponseHeaders.HeadersInput,
     status?: number | undefined
   ): Effect.Effect<void> =>
-    Effect.clockWith((clock) =>
-      Effect.suspend(() => {
-        const now = clock.unsafeCurrentTimeMillis()
-        const learning = learned(key, bucket.observation(ResponseHeaders.rateLimit(headers), now), now)
-        if (status !== 429) return learning
-        entryFor(key).metrics.rateLimited()
-        const wait = ResponseHeaders.retryAfter(headers, now)
-        return Effect.zipRight(learning, pauseFor(key, wait === undefined ? 0 : Duration.toMillis(wait), now))
-      })
-    )
+    Effect.clockWith((clock) => {
+      const now = clock.unsafeCurrentTimeMillis()
+      const learning = learned(key, bucket.observation(ResponseHeaders.rateLimit(headers), now), now)
+      if (status !== 429) return learning
+      entryFor(key).metrics.rateLimited()
+      const wait = ResponseHeaders.retryAfter(headers, now)
+      return Effect.zipRight(learning, pauseFor(key, wait === undefined ? 0 : Duration.toMillis(wait), now))
+    })
 
   const observeError = (key: LimitKey, error: ClaudeError.ClaudeError): Effect.Effect<void> =>
     Effect.clockWith((clock) =>
