@@ -7,6 +7,7 @@
  */
 import { Claude, Fallback as ClientFallback } from "@claude-resilience/client"
 import { ClaudeError } from "@claude-resilience/errors"
+import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -50,10 +51,14 @@ const nextDelay = (
     return Duration.millis(Math.max(0, Intervals.start(decision.intervals) - now))
   })
 
-/** @internal */
-export const events = (
+/**
+ * The resumable stream; without `lifecycle`, its resumption notices are left out where they are
+ * made (one stage less than filtering them afterwards).
+ */
+const run = (
   params: Claude.MessageStreamParams,
-  options: ResumableStream.Options = {}
+  options: ResumableStream.Options,
+  lifecycle: boolean
 ): Stream.Stream<Event, ResumeError, Claude.Claude> =>
   Stream.unwrapScoped(
     Effect.gen(function* () {
@@ -130,7 +135,7 @@ export const events = (
               ...(notice.fallback !== undefined ? { fallback: notice.fallback } : {})
             })
           )
-          return Stream.fromIterable<Event>([...closing, notice]).pipe(
+          return Stream.fromIterable<Event>(lifecycle ? [...closing, notice] : closing).pipe(
             Stream.concat(Stream.drain(Stream.fromEffect(Effect.sleep(delay)))),
             Stream.concat(attempt())
           )
@@ -142,7 +147,11 @@ export const events = (
           const raw = step.claude.messages.stream(resumer.request, step.call)
           // a refusal with a step after it ends the attempt before its message_stop
           return (steps.leavesOnRefusal() ? Fallback.cutAtRefusal(raw, resumer) : raw).pipe(
-            Stream.mapConcat((event): ReadonlyArray<Event> => resumer.process(event)),
+            // per chunk: one array for the chunk's events, and most events passed on as they came
+            Stream.mapChunks((chunk) => {
+              const out: Array<Event> = resumer.processAll(Chunk.toReadonlyArray(chunk))
+              return Chunk.unsafeFromArray(lifecycle ? out : out.filter((event) => !isLifecycle(event)))
+            }),
             Stream.catchAll((error) => Stream.unwrap(onFailure(error)))
           )
         })
@@ -165,11 +174,17 @@ export const events = (
   )
 
 /** @internal */
+export const events = (
+  params: Claude.MessageStreamParams,
+  options: ResumableStream.Options = {}
+): Stream.Stream<Event, ResumeError, Claude.Claude> => run(params, options, true)
+
+/** @internal */
 export const stream = (
   params: Claude.MessageStreamParams,
-  options?: ResumableStream.Options
+  options: ResumableStream.Options = {}
 ): Stream.Stream<Claude.MessageStreamEvent, ResumeError, Claude.Claude> =>
-  Stream.filter(events(params, options), (event): event is Claude.MessageStreamEvent => !isLifecycle(event))
+  run(params, options, false) as Stream.Stream<Claude.MessageStreamEvent, ResumeError, Claude.Claude>
 
 /** @internal */
 export const finalMessage = (
