@@ -69,6 +69,12 @@ const DONE: End = { _tag: "Done" }
 
 type Event = Claude.MessageStreamEvent
 
+/** The clock of Effect's default services: its `sleep` is a plain timer, which the watchdog then uses directly. */
+const liveClock = Effect.runSync(Effect.clock)
+
+/** The longest delay `setTimeout` takes (a longer one fires at once); the timer is re-armed past it. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
 /**
  * The stream of a transport's events, in the caller's scope (closing it aborts the request).
  *
@@ -116,6 +122,7 @@ export const open = <E = unknown>(
     }
     const finish = (how: End) => {
       if (end === undefined) end = how
+      stopTimer()
       wake()
     }
 
@@ -185,30 +192,55 @@ export const open = <E = unknown>(
 
     const idleMs = limits.idle === undefined ? Number.POSITIVE_INFINITY : Duration.toMillis(limits.idle)
     const contentMs = limits.content === undefined ? Number.POSITIVE_INFINITY : Duration.toMillis(limits.content)
-    const watch: Effect.Effect<void> = Effect.suspend(() => {
-      if (closed || end !== undefined) return Effect.void
+    const watching = Number.isFinite(idleMs) || Number.isFinite(contentMs)
+    /** How long until the earlier deadline, or `undefined` once the stream has stalled (it then fails). */
+    const check = (): number | undefined => {
       const now = clock.unsafeCurrentTimeMillis()
       const idleLeft = lastEvent + idleMs - now
       const contentLeft = lastContent + contentMs - now
-      if (idleLeft <= 0 || contentLeft <= 0) {
-        const byContent = idleLeft > 0
-        finish({ _tag: "Failed", error: stalled(byContent, Duration.millis(byContent ? contentMs : idleMs)) })
-        return Effect.void
-      }
-      return Effect.zipRight(clock.sleep(Duration.millis(Math.min(idleLeft, contentLeft))), watch)
+      if (idleLeft > 0 && contentLeft > 0) return Math.min(idleLeft, contentLeft)
+      const byContent = idleLeft > 0
+      finish({ _tag: "Failed", error: stalled(byContent, Duration.millis(byContent ? contentMs : idleMs)) })
+      return undefined
+    }
+    // On the live clock one plain timer, re-armed at each deadline (not per event) and cleared at
+    // the end; on any other clock (TestClock) a fiber that sleeps on it.
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const stopTimer = () => {
+      if (timer !== undefined) clearTimeout(timer)
+      timer = undefined
+    }
+    const onTimer = () => {
+      timer = undefined
+      if (closed || end !== undefined) return
+      const left = check()
+      if (left !== undefined) timer = setTimeout(onTimer, Math.min(left, MAX_TIMER_MS))
+    }
+    const watch: Effect.Effect<void> = Effect.suspend(() => {
+      if (closed || end !== undefined) return Effect.void
+      const left = check()
+      return left === undefined ? Effect.void : Effect.zipRight(clock.sleep(Duration.millis(left)), watch)
     })
+    const startWatch: Effect.Effect<unknown, never, Scope.Scope> = !watching
+      ? Effect.void
+      : clock === liveClock
+        ? Effect.sync(() => {
+            timer = setTimeout(onTimer, Math.min(idleMs, contentMs, MAX_TIMER_MS))
+          })
+        : Effect.forkScoped(watch)
 
     return Effect.addFinalizer(() =>
       Effect.sync(() => {
         closed = true
         waiter = undefined
+        stopTimer()
         // A finished response needs no abort (and an AbortError costs a stack trace).
         if (finished) return
         iterable.controller?.abort()
         iterator.return?.().catch(() => undefined)
       })
     ).pipe(
-      Effect.zipRight(Number.isFinite(idleMs) || Number.isFinite(contentMs) ? Effect.forkScoped(watch) : Effect.void),
+      Effect.zipRight(startWatch),
       Effect.map(() => {
         void read()
         return Stream.fromChannel(loop())
