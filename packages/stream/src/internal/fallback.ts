@@ -54,7 +54,8 @@ export const make = (
   options: ResumableStream.Options,
   call: Claude.CallOptions,
   base: Claude.Service,
-  scope: Scope.Scope
+  /** where a step's client layer is built; `undefined` only without a fallback (no step has one) */
+  scope: Scope.Scope | undefined
 ): Effect.Effect<Steps, ClaudeError.ClaudeError> =>
   Effect.gen(function* () {
     const plan = planOf(options.fallback)
@@ -68,10 +69,12 @@ export const make = (
             ? base
             : typeof step.claude === "function"
               ? step.claude(base)
-              : Context.get(
-                  yield* Layer.buildWithScope(step.claude, scope).pipe(Effect.provideService(Claude.Claude, base)),
-                  Claude.Claude
-                )
+              : scope === undefined
+                ? yield* Effect.dieMessage("a fallback step's client layer needs the stream's scope")
+                : Context.get(
+                    yield* Layer.buildWithScope(step.claude, scope).pipe(Effect.provideService(Claude.Claude, base)),
+                    Claude.Claude
+                  )
         const resumptions = step.schedule ?? options.schedule ?? (yield* RetryPolicy.resolve(claude.retrySchedule))
         const schedule =
           step.attempts === undefined

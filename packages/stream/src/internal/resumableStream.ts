@@ -13,10 +13,11 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as Intervals from "effect/ScheduleIntervals"
 import * as Stream from "effect/Stream"
-import { PrefillSupport } from "../PrefillSupport.js"
+import { PrefillSupport, type Service as PrefillSupportService } from "../PrefillSupport.js"
 import type * as ResumableStream from "../ResumableStream.js"
 import { collect } from "./collect.js"
 import * as Fallback from "./fallback.js"
@@ -59,17 +60,28 @@ const run = (
   params: Claude.MessageStreamParams,
   options: ResumableStream.Options,
   lifecycle: boolean
-): Stream.Stream<Event, ResumeError, Claude.Claude> =>
-  Stream.unwrapScoped(
+): Stream.Stream<Event, ResumeError, Claude.Claude> => {
+  // A scope only when a fallback step may build a client layer in it: a stream's scope costs more
+  // than the rest of its setup.
+  const setup = (scope: Scope.Scope | undefined) =>
     Effect.gen(function* () {
       const claude = yield* Claude.Claude
-      // shared learning if the layer is provided, else this stream learns for itself
-      const support = yield* Effect.serviceOption(PrefillSupport).pipe(
-        Effect.flatMap(Option.match({ onSome: Effect.succeed, onNone: () => prefillSupport.make() }))
+      // Asked on the first failure only: shared learning if the layer is provided, else this
+      // stream learns for itself.
+      let prefill: PrefillSupportService | undefined
+      const supportOf: Effect.Effect<PrefillSupportService> = Effect.suspend(() =>
+        prefill !== undefined
+          ? Effect.succeed(prefill)
+          : Effect.serviceOption(PrefillSupport).pipe(
+              Effect.flatMap(Option.match({ onSome: Effect.succeed, onNone: () => prefillSupport.make() })),
+              Effect.tap((made) => {
+                prefill = made
+              })
+            )
       )
       const { continuePrompt, maxOverlap, schedule: _schedule, strategy, fallback: _fallback, ...call } = options
       // the models the stream may ask, in order: the request's own, then the fallback's
-      const steps = yield* Fallback.make(params, options, call, claude, yield* Effect.scope)
+      const steps = yield* Fallback.make(params, options, call, claude, scope)
       const resumer = new Resumer(steps.current().params, {
         strategy: strategy ?? "prefill",
         continuePrompt: continuePrompt ?? DEFAULT_CONTINUE_PROMPT,
@@ -82,6 +94,7 @@ const run = (
         Effect.gen(function* () {
           // the message is whole; an error the server sends after message_stop changes nothing
           if (resumer.isComplete) return Stream.empty
+          const support = yield* supportOf
           const step = steps.current()
           const rejected = resumer.isPrefillRejection(error)
           // a failure that leaves the model (overloaded, circuit open, a refusal, ...) goes to the next step at once
@@ -171,7 +184,10 @@ const run = (
         )
       )
     })
-  )
+  return options.fallback === undefined
+    ? Stream.unwrap(setup(undefined))
+    : Stream.unwrapScoped(Effect.flatMap(Effect.scope, setup))
+}
 
 /** @internal */
 export const events = (
