@@ -16,7 +16,7 @@ import * as Stream from "effect/Stream"
 import type * as Claude from "../Claude.js"
 import { attempt, circuitKey } from "./attempt.js"
 import { type CallContext, requestOptions, scheduleFor } from "./call.js"
-import { fromTransport, type Limits } from "./fromTransport.js"
+import { type Limits, open } from "./fromTransport.js"
 import { finish, keepMarks, spanAttributes, type Usage } from "./observe.js"
 import { connect, limitFor } from "./quota.js"
 
@@ -125,15 +125,14 @@ export const stream = (
               outputTokens: spent.delta ? usage.output : Math.max(usage.output, Tokens.estimateLength(spent.chars))
             })
       )
-      const events = fromTransport(sdkStream, limitsFor(context, call)).pipe(
-        Stream.catchAll((e) =>
-          Stream.fromEffect(
-            Effect.flatMap(ClaudeError.fromUnknown(e, { phase: "stream", secrets: context.secrets }), Effect.fail)
-          )
-        ),
-        // Bookkeeping per chunk, not an Effect per event; the boundary checked every event.
-        Stream.mapChunks((chunk) => {
-          for (const event of chunk) {
+      // Bookkeeping per chunk in plain code, the error mapping and the end check folded into the
+      // reader's pull rather than stages of their own; the boundary checked every event.
+      const events = (yield* open(sdkStream, limitsFor(context, call), {
+        mapError: (e) =>
+          Effect.flatMap(ClaudeError.fromUnknown(e, { phase: "stream", secrets: context.secrets }), Effect.fail),
+        onChunk: (chunk) => {
+          for (let i = 0; i < chunk.length; i++) {
+            const event = chunk[i]!
             switch (event.type) {
               case "message_start":
                 usage.input = event.message.usage.input_tokens
@@ -155,9 +154,10 @@ export const stream = (
                 break
             }
           }
-          return chunk
-        }),
-        Stream.concat(Stream.suspend(() => (done.stopped ? Stream.empty : Stream.fail(incomplete())))),
+        },
+        // a stream that ended cleanly but without message_stop was cut, not finished
+        onEnd: () => (done.stopped ? undefined : incomplete())
+      })).pipe(
         Stream.ensuringWith((exit) => {
           const recorded = finish(
             context,

@@ -52,7 +52,8 @@ export const make = (
   options: ResumableStream.Options,
   call: Claude.CallOptions,
   base: Claude.Service,
-  scope: Scope.Scope
+  /** where a step's client layer is built; `undefined` only without a fallback (no step has one) */
+  scope: Scope.Scope | undefined
 ): Effect.Effect<Steps, ClaudeError.ClaudeError> =>
   Effect.gen(function* () {
     const plan = planOf(options.fallback)
@@ -61,7 +62,12 @@ export const make = (
       Effect.gen(function* () {
         const step = plan.steps[index]!
         const info: Fallback.StepInfo = { index, step, last: index === plan.steps.length - 1 }
-        const claude = yield* Effect.provideService(Fallback.stepClient(step, base), Scope.Scope, scope)
+        const claude =
+          scope === undefined && step.claude !== undefined && typeof step.claude !== "function"
+            ? yield* Effect.dieMessage("a fallback step's client layer needs the stream's scope")
+            : scope === undefined
+              ? yield* Effect.scoped(Fallback.stepClient(step, base))
+              : yield* Effect.provideService(Fallback.stepClient(step, base), Scope.Scope, scope)
         const resumptions = step.schedule ?? options.schedule ?? (yield* RetryPolicy.resolve(claude.retrySchedule))
         const schedule =
           step.attempts === undefined

@@ -7,16 +7,18 @@
  */
 import { Claude, Fallback as ClientFallback } from "@claude-resilience/client"
 import { ClaudeError } from "@claude-resilience/errors"
+import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as Intervals from "effect/ScheduleIntervals"
 import * as Stream from "effect/Stream"
-import { PrefillSupport } from "../PrefillSupport.js"
+import { PrefillSupport, type Service as PrefillSupportService } from "../PrefillSupport.js"
 import type * as ResumableStream from "../ResumableStream.js"
 import { collect } from "./collect.js"
 import * as Fallback from "./fallback.js"
@@ -60,21 +62,36 @@ const nextDelay = (
     return Duration.millis(Math.max(0, Intervals.start(decision.intervals) - now))
   })
 
-/** @internal */
-export const events = (
+/**
+ * The resumable stream; without `lifecycle`, its resumption notices are left out where they are
+ * made (one stage less than filtering them afterwards).
+ */
+const run = (
   params: Claude.MessageStreamParams,
-  options: ResumableStream.Options = {}
-): Stream.Stream<Event, ResumeError, Claude.Claude> =>
-  Stream.unwrapScoped(
+  options: ResumableStream.Options,
+  lifecycle: boolean
+): Stream.Stream<Event, ResumeError, Claude.Claude> => {
+  // A scope only when a fallback step may build a client layer in it: a stream's scope costs more
+  // than the rest of its setup.
+  const setup = (scope: Scope.Scope | undefined) =>
     Effect.gen(function* () {
       const claude = yield* Claude.Claude
-      // shared learning if the layer is provided, else this stream learns for itself
-      const support = yield* Effect.serviceOption(PrefillSupport).pipe(
-        Effect.flatMap(Option.match({ onSome: Effect.succeed, onNone: () => prefillSupport.make() }))
+      // Asked on the first failure only: shared learning if the layer is provided, else this
+      // stream learns for itself.
+      let prefill: PrefillSupportService | undefined
+      const supportOf: Effect.Effect<PrefillSupportService> = Effect.suspend(() =>
+        prefill !== undefined
+          ? Effect.succeed(prefill)
+          : Effect.serviceOption(PrefillSupport).pipe(
+              Effect.flatMap(Option.match({ onSome: Effect.succeed, onNone: () => prefillSupport.make() })),
+              Effect.tap((made) => {
+                prefill = made
+              })
+            )
       )
       const { continuePrompt, maxOverlap, schedule: _schedule, strategy, fallback: _fallback, ...call } = options
       // the models the stream may ask, in order: the request's own, then the fallback's
-      const steps = yield* Fallback.make(params, options, call, claude, yield* Effect.scope)
+      const steps = yield* Fallback.make(params, options, call, claude, scope)
       const resumer = new Resumer(steps.current().params, {
         strategy: strategy ?? "prefill",
         continuePrompt: continuePrompt ?? DEFAULT_CONTINUE_PROMPT,
@@ -90,6 +107,7 @@ export const events = (
         Effect.gen(function* () {
           // the message is whole; an error the server sends after message_stop changes nothing
           if (resumer.isComplete) return Stream.empty
+          const support = yield* supportOf
           const step = steps.current()
           const rejected = resumer.isPrefillRejection(error)
           // a failure that leaves the model (overloaded, circuit open, a refusal, ...) goes to the next step at once
@@ -144,7 +162,7 @@ export const events = (
               ...(notice.fallback !== undefined ? { fallback: notice.fallback } : {})
             })
           )
-          return Stream.fromIterable<Event>([...closing, notice]).pipe(
+          return Stream.fromIterable<Event>(lifecycle ? [...closing, notice] : closing).pipe(
             Stream.concat(Stream.drain(Stream.fromEffect(Effect.sleep(delay)))),
             Stream.concat(attempt())
           )
@@ -160,7 +178,11 @@ export const events = (
           )
           // a refusal with a step after it ends the attempt before its message_stop
           return (steps.leavesOnRefusal() ? Fallback.cutAtRefusal(raw, resumer) : raw).pipe(
-            Stream.mapConcat((event): ReadonlyArray<Event> => resumer.process(event)),
+            // per chunk: one array for the chunk's events, and most events passed on as they came
+            Stream.mapChunks((chunk) => {
+              const out: Array<Event> = resumer.processAll(Chunk.toReadonlyArray(chunk))
+              return Chunk.unsafeFromArray(lifecycle ? out : out.filter((event) => !isLifecycle(event)))
+            }),
             Stream.catchAll((error) => Stream.unwrap(onFailure(error)))
           )
         })
@@ -198,14 +220,23 @@ export const events = (
         })
       )
     })
-  )
+  return options.fallback === undefined
+    ? Stream.unwrap(setup(undefined))
+    : Stream.unwrapScoped(Effect.flatMap(Effect.scope, setup))
+}
+
+/** @internal */
+export const events = (
+  params: Claude.MessageStreamParams,
+  options: ResumableStream.Options = {}
+): Stream.Stream<Event, ResumeError, Claude.Claude> => run(params, options, true)
 
 /** @internal */
 export const stream = (
   params: Claude.MessageStreamParams,
-  options?: ResumableStream.Options
+  options: ResumableStream.Options = {}
 ): Stream.Stream<Claude.MessageStreamEvent, ResumeError, Claude.Claude> =>
-  Stream.filter(events(params, options), (event): event is Claude.MessageStreamEvent => !isLifecycle(event))
+  run(params, options, false) as Stream.Stream<Claude.MessageStreamEvent, ResumeError, Claude.Claude>
 
 /** @internal */
 export const finalMessage = (

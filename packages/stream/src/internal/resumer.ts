@@ -228,7 +228,53 @@ export class Resumer {
    */
   process(event: RawEvent): ReadonlyArray<Out> {
     const out: Array<Out> = []
-    if (event === null || typeof event !== "object") return out
+    this.step(event, out)
+    return out
+  }
+
+  /**
+   * What the consumer sees of a chunk of raw events, in one array: per chunk, not an array per
+   * event. A text delta that passes as it came (same index, its text whole and not empty, nothing
+   * to announce, reconcile or stitch) — nearly every event of an answer — is handed on as the very
+   * object the client delivered, not a copy; every other event takes the full path below.
+   */
+  processAll(events: Iterable<RawEvent>): Array<Out> {
+    const out: Array<Out> = []
+    for (const event of events) {
+      if (
+        event !== null &&
+        typeof event === "object" &&
+        event.type === "content_block_delta" &&
+        this.stitching === undefined &&
+        this.announced &&
+        !this.firstText
+      ) {
+        const delta = event.delta
+        const mapped = this.map.get(event.index)
+        if (
+          mapped !== undefined &&
+          mapped._tag === "Emit" &&
+          mapped.index === event.index &&
+          delta !== null &&
+          typeof delta === "object" &&
+          delta.type === "text_delta" &&
+          typeof delta.text === "string" &&
+          delta.text.length > 0
+        ) {
+          const block = this.blocks[mapped.index]!
+          block.text += delta.text
+          this.accounting.characters += delta.text.length
+          out.push(event)
+          continue
+        }
+      }
+      this.step(event, out)
+    }
+    return out
+  }
+
+  private step(event: RawEvent, out: Array<Out>): void {
+    if (event === null || typeof event !== "object") return
     if (this.stitching !== undefined) {
       const sameBlock =
         event.type === "content_block_delta" && event.delta?.type === "text_delta" && event.index === this.stitching.raw
@@ -297,7 +343,7 @@ export class Resumer {
         if (mapped === undefined && event.delta.type === "text_delta") {
           // Text for a block that never started: the client refuses this as a protocol error; a
           // stream that reaches us anyway gets the start synthesized, so no text is dropped.
-          out.push(...this.process({ type: "content_block_start", index: event.index, content_block: TEXT_BLOCK }))
+          this.step({ type: "content_block_start", index: event.index, content_block: TEXT_BLOCK }, out)
           mapped = this.map.get(event.index)
         }
         if (mapped === undefined || mapped._tag === "Drop") break
@@ -392,7 +438,6 @@ export class Resumer {
         break
       }
     }
-    return out
   }
 
   private reset(kind: ResumableStream.AttemptKind, params: Params, continuing: Block | undefined, held: string): void {
