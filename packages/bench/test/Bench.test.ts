@@ -28,7 +28,7 @@ describe("Bench (quick mode, structure only: timings are never asserted)", () =>
     }
     expect(results.overhead.ratios.length).toBe(results.overhead.rounds)
     expect(results.breaker.closedNs).toBeGreaterThan(0)
-    expect(Report.verdicts(results)).toHaveLength(4)
+    expect(Report.verdicts(results)).toHaveLength(3)
     expect(Report.markdown(results, "")).toMatch(/\| fault-free +\| claude-resilience +\|/)
 
     // the fleet: client processes sharing one FakeClaude's limits
