@@ -363,41 +363,29 @@ export interface Options {
 export const make = (
   options: Options
 ): Effect.Effect<Service, ClaudeError.PreflightError, RetryPolicy.RetryPolicy | CircuitBreaker.CircuitBreaker> =>
-  Effect.gen(function* () {
-    const apiKey = yield* preflight.apiKey(options.apiKey, options.preflight)
-    const retry = yield* RetryPolicy.RetryPolicy
-    const breaker = yield* CircuitBreaker.CircuitBreaker
-    const quota = yield* Effect.serviceOption(Quota.Quota)
-    const bulkhead = yield* bulkheadOf(options)
-    return internal.make({
-      options: apiKey === options.apiKey ? options : { ...options, apiKey },
-      retry: retry.schedule,
-      breaker,
-      bulkhead,
-      quota: Option.getOrUndefined(quota)
-    })
-  })
+  build(options, true)
 
-/** The client's bulkhead: its own from `options.bulkhead`, else one in context, else none. */
-const bulkheadOf = (options: Options): Effect.Effect<Bulkhead.Service | undefined> =>
-  options.bulkhead !== undefined
-    ? Bulkhead.make(options.bulkhead)
-    : Effect.map(Effect.serviceOption(Bulkhead.Bulkhead), Option.getOrUndefined)
-
-/** {@link make} ignoring any `Quota` in context (`rateLimit: false`). */
-const makeUnlimited = (
-  options: Options
+/** {@link make}; `limited: false` ignores any `Quota` in context (`rateLimit: false`). */
+const build = (
+  options: Options,
+  limited: boolean
 ): Effect.Effect<Service, ClaudeError.PreflightError, RetryPolicy.RetryPolicy | CircuitBreaker.CircuitBreaker> =>
   Effect.gen(function* () {
     const apiKey = yield* preflight.apiKey(options.apiKey, options.preflight)
     const retry = yield* RetryPolicy.RetryPolicy
     const breaker = yield* CircuitBreaker.CircuitBreaker
-    const bulkhead = yield* bulkheadOf(options)
+    const quota = limited ? Option.getOrUndefined(yield* Effect.serviceOption(Quota.Quota)) : undefined
+    // the client's bulkhead: its own from `options.bulkhead`, else one in context, else none
+    const bulkhead =
+      options.bulkhead !== undefined
+        ? yield* Bulkhead.make(options.bulkhead)
+        : Option.getOrUndefined(yield* Effect.serviceOption(Bulkhead.Bulkhead))
     return internal.make({
       options: apiKey === options.apiKey ? options : { ...options, apiKey },
       retry: retry.schedule,
       breaker,
-      bulkhead
+      bulkhead,
+      quota
     })
   })
 
@@ -455,7 +443,7 @@ export const layerWithoutStores = (
 ): Layer.Layer<Claude, ClaudeError.PreflightError, QuotaStore.QuotaStore | CircuitBreakerStore.CircuitBreakerStore> => {
   const service =
     options.rateLimit === false
-      ? Layer.effect(Claude, makeUnlimited(options))
+      ? Layer.effect(Claude, build(options, false))
       : layerWithoutDependencies(options).pipe(Layer.provide(Quota.layerWithoutStore(options.rateLimit)))
   return service.pipe(
     Layer.provide(RetryPolicy.layer(options.retryPolicy)),
