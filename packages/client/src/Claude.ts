@@ -15,6 +15,7 @@ import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as RedactedValue from "effect/Redacted"
@@ -136,14 +137,19 @@ export type TokensCount = Anthropic.Messages.MessageTokensCount
  *   names, for this call.
  * - `priority`: the rate limiter's lane for this call's attempts: `"interactive"` ones go ahead of
  *   every waiting `"background"` one on the same limit key. Default: the limiter's (`interactive`).
+ * - `failureLogLevel`: the level of this call's `claude.call` line when it fails (default
+ *   `Warning`; a success logs at `Debug`). `ResumableStream` sets `Debug` on the connections it may
+ *   resume, and logs its own outcome once; set it when your code handles the failure itself.
  *
  * @example
  * ```ts
  * import type { Claude } from "@claude-resilience/client"
+ * import { LogLevel } from "effect"
  *
  * const call: Claude.CallOptions = { timeout: "30 seconds", idleTimeout: "20 seconds", contentTimeout: "2 minutes" }
  * const continued: Claude.CallOptions = { stopReasons: { maxTokens: 3, refusal: "return" } }
  * const nightly: Claude.CallOptions = { priority: "background" }
+ * const handled: Claude.CallOptions = { failureLogLevel: LogLevel.Debug }
  * ```
  *
  * @since 0.1.0
@@ -161,6 +167,7 @@ export interface CallOptions {
   readonly streamLongRequests?: boolean | undefined
   readonly streamOnGatewayTimeout?: boolean | undefined
   readonly priority?: Quota.Priority | undefined
+  readonly failureLogLevel?: LogLevel.LogLevel | undefined
 }
 
 /**

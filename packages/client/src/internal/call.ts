@@ -125,7 +125,8 @@ export const resilient = <A>(
           counter.n,
           exit,
           Exit.isSuccess(exit) ? usageOf(exit.value) : undefined,
-          Exit.isSuccess(exit) ? { prompt: params, completion: content(exit.value) } : undefined
+          Exit.isSuccess(exit) ? { prompt: params, completion: content(exit.value) } : undefined,
+          call?.failureLogLevel
         )
       )
     )

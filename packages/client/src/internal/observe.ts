@@ -47,32 +47,6 @@ export const clockOf = (fiber: Running): Clock.Clock =>
 const logs = (fiber: Running, level: LogLevel.LogLevel): boolean =>
   !LogLevel.greaterThan(fiber.getFiberRef(FiberRef.currentMinimumLogLevel), level)
 
-/**
- * Set (by `@claude-resilience/stream`'s `ResumableStream`, under the same key) around the client
- * streams it may resume: a cut connection of such a stream is logged at Debug, not as a failed
- * call at Warning — the resumable stream logs its own outcome once. Not part of the public API.
- */
-export const UnderResumableStream = Context.GenericTag<"@claude-resilience/client/UnderResumableStream", true>(
-  "@claude-resilience/client/UnderResumableStream"
-)
-
-const underResumableStream = (fiber: Running): boolean =>
-  Context.getOption(fiber.getFiberRef(FiberRef.currentContext), UnderResumableStream)._tag === "Some"
-
-/**
- * Read where a stream is set up: what carries its mark ({@link UnderResumableStream}) over to the
- * outcome recorded when it ends — a stream's finalizers do not see the context its caller
- * provided to it.
- */
-export const keepMarks: Effect.Effect<<A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>> =
-  Effect.withFiberRuntime((fiber) =>
-    Effect.succeed(
-      underResumableStream(fiber)
-        ? <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.provideService(self, UnderResumableStream, true)
-        : <A, E, R>(self: Effect.Effect<A, E, R>) => self
-    )
-  )
-
 /** The attributes of a call's span. */
 export const spanAttributes = (
   operation: string,
@@ -104,7 +78,8 @@ export const annotateFailure = (
 /**
  * Records the call's outcome: metrics always (updated in place, no Effect per metric), span
  * attributes when traced, and one log line when its level is enabled — a success at Debug, a
- * failure at Warning (at Debug for a connection of a `ResumableStream`, which may resume it).
+ * failure at `failureLevel` (the call's `failureLogLevel`: Warning by default, Debug for a
+ * connection a `ResumableStream` may resume).
  */
 export const finish = (
   context: Pick<CallContext, "options" | "secrets">,
@@ -114,7 +89,8 @@ export const finish = (
   attempts: number,
   exit: Exit.Exit<unknown, ClaudeError.ClaudeError>,
   usage: Usage | undefined,
-  content?: { readonly prompt: unknown; readonly completion: unknown }
+  content?: { readonly prompt: unknown; readonly completion: unknown },
+  failureLevel: LogLevel.LogLevel = LogLevel.Warning
 ): Effect.Effect<void> =>
   Effect.withFiberRuntime((fiber) => {
     const durationMs = clockOf(fiber).unsafeCurrentTimeMillis() - startedAt
@@ -160,13 +136,12 @@ export const finish = (
     const failure = exit.cause._tag === "Fail" ? exit.cause.error : undefined
     const tag = failure?._tag ?? "Interrupted"
     callCounter("failure", tag).unsafeUpdate(1, labels)
-    const level = operation === "stream" && underResumableStream(fiber) ? LogLevel.Debug : LogLevel.Warning
-    const logged = logs(fiber, level)
+    const logged = logs(fiber, failureLevel)
     const annotate = tracing ? Effect.annotateCurrentSpan("error.type", tag) : Effect.void
     if (!logged) return annotate
     return Effect.zipRight(
       annotate,
-      Effect.annotateLogs(Effect.logWithLevel(level, "claude.call"), {
+      Effect.annotateLogs(Effect.logWithLevel(failureLevel, "claude.call"), {
         model,
         operation,
         duration_ms: durationMs,

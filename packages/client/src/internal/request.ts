@@ -8,7 +8,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import type * as Claude from "../Claude.js"
 import { attempt } from "./attempt.js"
-import { type CallContext, requestOptions, scheduleFor } from "./call.js"
+import { type CallContext, requestOptions, retrying, scheduleFor } from "./call.js"
 import { finish } from "./observe.js"
 
 /** The circuit of an operation by default: its resource, the part of its name before the first dot. */
@@ -34,8 +34,10 @@ export const request =
       return yield* attempt(context, operation, model, counter, call, (signal) =>
         run(sdk, requestOptions(signal, options))
       ).pipe(
-        Effect.retry(schedule),
-        Effect.onExit((exit) => finish(context, operation, model, startedAt, counter.n, exit, undefined))
+        (self) => retrying(self, schedule),
+        Effect.onExit((exit) =>
+          finish(context, operation, model, startedAt, counter.n, exit, undefined, undefined, options?.failureLogLevel)
+        )
       )
     }).pipe(
       Effect.withSpan(`claude.${operation}`, {

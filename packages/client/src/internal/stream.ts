@@ -15,9 +15,9 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type * as Claude from "../Claude.js"
 import { attempt, circuitKey } from "./attempt.js"
-import { type CallContext, requestOptions, scheduleFor } from "./call.js"
+import { type CallContext, requestOptions, retrying, scheduleFor } from "./call.js"
 import { type Limits, open } from "./fromTransport.js"
-import { finish, keepMarks, spanAttributes, type Usage } from "./observe.js"
+import { finish, spanAttributes, type Usage } from "./observe.js"
 import { connect, limitFor } from "./quota.js"
 
 /** The default limit between two stream events of any kind (pings included). */
@@ -76,17 +76,18 @@ export const stream = (
       const startedAt = yield* Clock.currentTimeMillis
       // The stream span, captured so the usage recorded when the stream ends lands on it.
       const span = yield* Effect.option(Effect.currentSpan)
-      // The caller's marks (a ResumableStream's), for the outcome recorded when the stream ends.
-      const marked = yield* keepMarks
       const counter = { n: 0 }
       const schedule = yield* scheduleFor(context, call)
+      // a stream that fails before its events: recorded as the call's outcome
+      const failed = (attempts: number, exit: Exit.Exit<never, ClaudeError.ClaudeError>) =>
+        finish(context, "stream", params.model, startedAt, attempts, exit, undefined, undefined, call?.failureLogLevel)
       // A stream holds one bulkhead slot from its first connection attempt to its end (the scope),
       // so its attempts take none of their own.
       if (context.bulkhead !== undefined) {
         const key = circuitKey(context, params.model, call)
         yield* context.bulkhead
           .permit(context.bulkhead.key({ model: params.model, circuitKey: key }))
-          .pipe(Effect.tapError((e) => finish(context, "stream", params.model, startedAt, 0, Exit.fail(e), undefined)))
+          .pipe(Effect.tapError((e) => failed(0, Exit.fail(e))))
       }
       const connection = context.bulkhead === undefined ? context : { ...context, bulkhead: undefined }
       // The rate limiter's permit of the connection that succeeded, settled when the stream ends.
@@ -102,10 +103,8 @@ export const stream = (
         (signal, onResponse) => context.transport.stream(params, requestOptions(signal, call, onResponse)),
         limit === undefined ? undefined : connect<Connection>(limit, held)
       ).pipe(
-        Effect.retry(schedule),
-        Effect.onError((cause) =>
-          finish(context, "stream", params.model, startedAt, counter.n, Exit.failCause(cause), undefined)
-        )
+        (self) => retrying(self, schedule),
+        Effect.onError((cause) => failed(counter.n, Exit.failCause(cause)))
       )
       // Closing the scope before the answer finished (failure, interruption, a consumer that
       // never pulled) aborts the HTTP request; a finished one needs no abort.
@@ -166,9 +165,11 @@ export const stream = (
             startedAt,
             counter.n,
             exit,
-            done.stopped ? usage : undefined
+            done.stopped ? usage : undefined,
+            undefined,
+            call?.failureLogLevel
           )
-          return marked(Option.isSome(span) ? Effect.withParentSpan(recorded, span.value) : recorded)
+          return Option.isSome(span) ? Effect.withParentSpan(recorded, span.value) : recorded
         })
       )
       return events

@@ -9,9 +9,9 @@ import { Claude, Fallback as ClientFallback } from "@claude-resilience/client"
 import { ClaudeError } from "@claude-resilience/errors"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
-import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
@@ -39,15 +39,6 @@ export const isResumed = (event: Event): event is ResumableStream.Resumed => eve
 /** @internal */
 export const isLifecycle = (event: Event): event is ResumableStream.Resumption | ResumableStream.Resumed =>
   event.type === "resumption" || event.type === "resumed"
-
-/**
- * Marks the client streams this stream may resume (the client defines the same key, in
- * `observe.ts`): the client logs a cut connection of such a stream at Debug, not as a failed call
- * at Warning — the resumable stream logs its own outcome once, when it ends.
- */
-const UnderResumableStream = Context.GenericTag<"@claude-resilience/client/UnderResumableStream", true>(
-  "@claude-resilience/client/UnderResumableStream"
-)
 
 const nextDelay = (
   schedule: Schedule.Schedule<unknown, ClaudeError.ClaudeError>,
@@ -171,11 +162,11 @@ const run = (
       const attempt = (): Stream.Stream<Event, ResumeError> =>
         Stream.suspend(() => {
           const step = steps.current()
-          const raw = Stream.provideService(
-            step.claude.messages.stream(resumer.request, step.call),
-            UnderResumableStream,
-            true
-          )
+          // a cut connection is logged at Debug: this stream logs its own outcome once, when it ends
+          const raw = step.claude.messages.stream(resumer.request, {
+            ...step.call,
+            failureLogLevel: step.call?.failureLogLevel ?? LogLevel.Debug
+          })
           // a refusal with a step after it ends the attempt before its message_stop
           return (steps.leavesOnRefusal() ? Fallback.cutAtRefusal(raw, resumer) : raw).pipe(
             // per chunk: one array for the chunk's events, and most events passed on as they came
