@@ -21,9 +21,8 @@ import type * as Redacted from "effect/Redacted"
 import * as RedactedValue from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import type * as Stream from "effect/Stream"
-import * as Bulkhead from "./Bulkhead.js"
+import type * as Bulkhead from "./Bulkhead.js"
 import * as internal from "./internal/client.js"
-import * as preflight from "./internal/preflight/preflight.js"
 import type * as Preflight from "./Preflight.js"
 import type * as StopReasons from "./StopReasons.js"
 
@@ -370,31 +369,7 @@ export interface Options {
 export const make = (
   options: Options
 ): Effect.Effect<Service, ClaudeError.PreflightError, RetryPolicy.RetryPolicy | CircuitBreaker.CircuitBreaker> =>
-  build(options, true)
-
-/** {@link make}; `limited: false` ignores any `Quota` in context (`rateLimit: false`). */
-const build = (
-  options: Options,
-  limited: boolean
-): Effect.Effect<Service, ClaudeError.PreflightError, RetryPolicy.RetryPolicy | CircuitBreaker.CircuitBreaker> =>
-  Effect.gen(function* () {
-    const apiKey = yield* preflight.apiKey(options.apiKey, options.preflight)
-    const retry = yield* RetryPolicy.RetryPolicy
-    const breaker = yield* CircuitBreaker.CircuitBreaker
-    const quota = limited ? Option.getOrUndefined(yield* Effect.serviceOption(Quota.Quota)) : undefined
-    // the client's bulkhead: its own from `options.bulkhead`, else one in context, else none
-    const bulkhead =
-      options.bulkhead !== undefined
-        ? yield* Bulkhead.make(options.bulkhead)
-        : Option.getOrUndefined(yield* Effect.serviceOption(Bulkhead.Bulkhead))
-    return internal.make({
-      options: apiKey === options.apiKey ? options : { ...options, apiKey },
-      retry: retry.schedule,
-      breaker,
-      bulkhead,
-      quota
-    })
-  })
+  internal.build(options, true)
 
 /**
  * The service without its dependencies: provide `RetryPolicy` and `CircuitBreaker` yourself
@@ -450,7 +425,7 @@ export const layerWithoutStores = (
 ): Layer.Layer<Claude, ClaudeError.PreflightError, QuotaStore.QuotaStore | CircuitBreakerStore.CircuitBreakerStore> => {
   const service =
     options.rateLimit === false
-      ? Layer.effect(Claude, build(options, false))
+      ? Layer.effect(Claude, internal.build(options, false))
       : layerWithoutDependencies(options).pipe(Layer.provide(Quota.layerWithoutStore(options.rateLimit)))
   return service.pipe(
     Layer.provide(RetryPolicy.layer(options.retryPolicy)),

@@ -3,18 +3,22 @@
  * transport over it, and the three operations built on the resilient call.
  */
 import Anthropic from "@anthropic-ai/sdk"
-import type { CircuitBreaker } from "@claude-resilience/circuit-breaker"
+import { CircuitBreaker } from "@claude-resilience/circuit-breaker"
 import type { ClaudeError } from "@claude-resilience/errors"
-import type { Quota } from "@claude-resilience/rate-limit"
+import { Quota } from "@claude-resilience/rate-limit"
+import { RetryPolicy } from "@claude-resilience/retry"
 import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import { NodeInspectSymbol } from "effect/Inspectable"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
-import type * as Bulkhead from "../Bulkhead.js"
+import * as Bulkhead from "../Bulkhead.js"
 import type * as Claude from "../Claude.js"
 import * as billing from "./billing.js"
 import { messageProblem, protocolError, tokensCountProblem } from "./boundary.js"
 import { type CallContext, requestOptions, resilient } from "./call.js"
+import * as preflight from "./preflight/preflight.js"
 import { withPreflight } from "./preflight/wire.js"
 import { request } from "./request.js"
 import * as stopReasons from "./stopReasons.js"
@@ -151,3 +155,30 @@ export const make = ({
   })
   return service as typeof service & { readonly sdk: Anthropic }
 }
+
+/**
+ * `Claude.make`: the API key checked (`Preflight.apiKey`), the retry policy and the breaker read
+ * from context, the `Quota` in context unless `limited` is `false` (`rateLimit: false`), and the
+ * bulkhead: the client's own from `options.bulkhead`, else one in context, else none.
+ */
+export const build = (
+  options: Claude.Options,
+  limited: boolean
+): Effect.Effect<Claude.Service, ClaudeError.PreflightError, RetryPolicy.RetryPolicy | CircuitBreaker.CircuitBreaker> =>
+  Effect.gen(function* () {
+    const apiKey = yield* preflight.apiKey(options.apiKey, options.preflight)
+    const retry = yield* RetryPolicy.RetryPolicy
+    const breaker = yield* CircuitBreaker.CircuitBreaker
+    const quota = limited ? Option.getOrUndefined(yield* Effect.serviceOption(Quota.Quota)) : undefined
+    const bulkhead =
+      options.bulkhead !== undefined
+        ? yield* Bulkhead.make(options.bulkhead)
+        : Option.getOrUndefined(yield* Effect.serviceOption(Bulkhead.Bulkhead))
+    return make({
+      options: apiKey === options.apiKey ? options : { ...options, apiKey },
+      retry: retry.schedule,
+      breaker,
+      bulkhead,
+      quota
+    })
+  })
